@@ -1,0 +1,20 @@
+#include "firmware_registry.h"
+
+namespace dynavp::fw {
+
+const std::vector<FirmwareInfo>& firmware_images() {
+    static const std::vector<FirmwareInfo> images = {
+        {"selftest", "board bring-up: DMA copies DRAM<->DRAM and DRAM<->SRAM (1 MiB, 1-D and 2-D), register "
+                     "reset values and read-back, provoked bus errors",
+         &selftest_main},
+    };
+    return images;
+}
+
+const FirmwareInfo* find_firmware(const std::string& name) {
+    for (const auto& f : firmware_images())
+        if (name == f.name) return &f;
+    return nullptr;
+}
+
+} // namespace dynavp::fw

@@ -1,0 +1,48 @@
+// Small shared helpers for the TLM models.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <systemc>
+#include <tlm>
+
+#include "register_bank.h"
+
+namespace dynavp {
+
+// The board runs with SystemC's default 1 ps resolution (checked in Board),
+// so sc_time::value() is picoseconds.
+inline uint64_t ps_of(const sc_core::sc_time& t) { return t.value(); }
+inline sc_core::sc_time ps_time(uint64_t ps) { return sc_core::sc_time::from_value(ps); }
+inline uint64_t now_ps() { return sc_core::sc_time_stamp().value(); }
+inline uint64_t period_ps(double mhz) { return uint64_t(1e6 / mhz + 0.5); }
+
+inline tlm::tlm_response_status to_tlm(RegAccessStatus s) {
+    switch (s) {
+    case RegAccessStatus::Ok: return tlm::TLM_OK_RESPONSE;
+    case RegAccessStatus::AddressError: return tlm::TLM_ADDRESS_ERROR_RESPONSE;
+    case RegAccessStatus::BurstError: return tlm::TLM_BURST_ERROR_RESPONSE;
+    }
+    return tlm::TLM_GENERIC_ERROR_RESPONSE;
+}
+
+// Rejects what a plain memory or register target does not support.
+// Returns false (with the response set) when the payload is unusable.
+inline bool check_plain_payload(tlm::tlm_generic_payload& t) {
+    if (t.get_byte_enable_ptr()) {
+        t.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+        return false;
+    }
+    if (t.get_streaming_width() < t.get_data_length()) {
+        t.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+        return false;
+    }
+    if (t.get_command() == tlm::TLM_IGNORE_COMMAND) {
+        t.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+        return false;
+    }
+    return true;
+}
+
+} // namespace dynavp

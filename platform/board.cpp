@@ -1,0 +1,85 @@
+#include "board.h"
+
+#include <stdexcept>
+
+#include "ip/common/tlm_util.h"
+
+namespace dynavp {
+
+fw::BoardInfo board_info_of(const PlatformConfig& cfg) {
+    fw::BoardInfo b;
+    b.platform = cfg.name;
+    for (const auto& d : cfg.devices) b.devices.push_back({d.name, to_string(d.type), d.base, d.size, d.irq});
+    return b;
+}
+
+Board::Board(const PlatformConfig& cfg) : cfg_(cfg), clk_ps_(period_ps(cfg.clock_mhz)) {
+    if (sc_core::sc_get_time_resolution() != sc_core::sc_time(1, sc_core::SC_PS))
+        throw std::logic_error("dynavp models need SystemC's 1 ps time resolution");
+    tlm::tlm_global_quantum::instance().set(sc_core::sc_time(double(cfg.quantum_ns), sc_core::SC_NS));
+
+    router_ = std::make_unique<Router>("bus", ps_time(uint64_t(cfg.bus_latency_cycles) * clk_ps_));
+    host_ = std::make_unique<HostCpu>("host", cfg.host_irq_lines, cfg.host_clock_mhz, board_info_of(cfg));
+    unsigned initiators = 0;
+    host_->socket.bind(router_->target_socket);
+    router_->name_initiator(initiators++, "host");
+    for (unsigned i = 0; i < cfg.host_irq_lines; ++i) {
+        irq_lines_.push_back(std::make_unique<sc_core::sc_signal<bool>>(("irq" + std::to_string(i)).c_str()));
+        host_->irq[i](*irq_lines_.back());
+    }
+
+    for (const DeviceConfig& d : cfg.devices) {
+        router_->add_region(d.name, d.base, d.size); // region index == bind order below
+        switch (d.type) {
+        case DeviceType::Dram: {
+            auto m = std::make_unique<Dram>(d.name.c_str(), d.size, d.dram);
+            router_->initiator_socket.bind(m->socket);
+            drams_.emplace_back(d.name, std::move(m));
+            break;
+        }
+        case DeviceType::Sram: {
+            auto m = std::make_unique<Sram>(d.name.c_str(), d.size, d.sram, d.clock_mhz);
+            router_->initiator_socket.bind(m->socket);
+            srams_.emplace_back(d.name, std::move(m));
+            break;
+        }
+        case DeviceType::Dma: {
+            auto m = std::make_unique<Dma>(d.name.c_str(), d.dma, d.clock_mhz);
+            router_->initiator_socket.bind(m->regs_socket);
+            m->bus_socket.bind(router_->target_socket);
+            router_->name_initiator(initiators++, d.name);
+            if (d.irq >= 0) m->irq(*irq_lines_.at(size_t(d.irq)));
+            else {
+                irq_lines_.push_back(std::make_unique<sc_core::sc_signal<bool>>((d.name + "_irq_unconnected").c_str()));
+                m->irq(*irq_lines_.back());
+            }
+            dmas_.emplace_back(d.name, std::move(m));
+            break;
+        }
+        }
+    }
+}
+
+Board::~Board() = default;
+
+template <class T> static T* lookup(std::vector<std::pair<std::string, std::unique_ptr<T>>>& v, const std::string& n) {
+    for (auto& [name, m] : v)
+        if (name == n) return m.get();
+    return nullptr;
+}
+
+Dram* Board::dram(const std::string& n) { return lookup(drams_, n); }
+Sram* Board::sram(const std::string& n) { return lookup(srams_, n); }
+Dma* Board::dma(const std::string& n) { return lookup(dmas_, n); }
+
+void Board::report(Stats& s) const {
+    router_->report(s);
+    host_->report(s, "host");
+    // Main memory (the first DRAM) reports under the schema's fixed "dram";
+    // every other device under "devices.<name>".
+    for (size_t i = 0; i < drams_.size(); ++i) drams_[i].second->report(s, i == 0 ? "dram" : "devices." + drams_[i].first);
+    for (const auto& [name, m] : srams_) m->report(s, "devices." + name);
+    for (const auto& [name, m] : dmas_) m->report(s, "devices." + name);
+}
+
+} // namespace dynavp

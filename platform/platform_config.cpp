@@ -1,0 +1,201 @@
+#include "platform_config.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "config_reader.h"
+
+namespace dynavp {
+namespace {
+
+std::string hex(uint64_t v) {
+    std::ostringstream os;
+    os << "0x" << std::hex << v;
+    return os.str();
+}
+
+bool is_pow2(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
+
+void read_dram(const ConfigNode& n, DeviceConfig& d) {
+    const std::string preset = n.str("preset");
+    const DramTimingParams* p = find_dram_preset(preset);
+    if (!p) {
+        std::string names;
+        for (const auto& s : dram_preset_names()) names += (names.empty() ? "" : ", ") + s;
+        n.fail("preset", "unknown DRAM preset \"" + preset + "\" (known: " + names + ")");
+    }
+    d.dram.timing = *p;
+    d.dram.channels = uint32_t(n.u64_in("channels", 1, 1, 64));
+    if (!is_pow2(d.dram.channels)) n.fail("channels", "must be a power of two");
+    d.dram.interleave_bytes = n.u64("interleave_bytes", p->burst_bytes());
+    if (!is_pow2(d.dram.interleave_bytes) || d.dram.interleave_bytes < p->burst_bytes())
+        n.fail("interleave_bytes", "must be a power of two >= the burst size (" + std::to_string(p->burst_bytes()) + " bytes)");
+    if (n.has("timing")) {
+        // Per-field overrides of the preset, in DRAM clocks (tCK_ps in ps).
+        ConfigNode t = n.object("timing");
+        DramTimingParams& tp = d.dram.timing;
+        struct F { const char* k; uint32_t* v; };
+        const F fields[] = {{"CL", &tp.CL}, {"CWL", &tp.CWL}, {"tRCD", &tp.tRCD}, {"tRP", &tp.tRP}, {"tRAS", &tp.tRAS},
+                            {"tWR", &tp.tWR}, {"tWTR", &tp.tWTR}, {"tRTP", &tp.tRTP}, {"tCCD_S", &tp.tCCD_S},
+                            {"tCCD_L", &tp.tCCD_L}, {"tRRD_S", &tp.tRRD_S}, {"tRRD_L", &tp.tRRD_L}, {"tFAW", &tp.tFAW},
+                            {"tRFC", &tp.tRFC}, {"tREFI", &tp.tREFI}, {"burst_length", &tp.burst_length},
+                            {"bus_bytes", &tp.bus_bytes}, {"bank_groups", &tp.bank_groups},
+                            {"banks_per_group", &tp.banks_per_group}, {"rows", &tp.rows}, {"columns", &tp.columns}};
+        for (auto it = t.json().begin(); it != t.json().end(); ++it) {
+            const std::string k = it.key();
+            if (k == "tCK_ps") {
+                tp.tCK_ps = t.u64_in(k, 1, 1000000);
+                continue;
+            }
+            auto f = std::find_if(std::begin(fields), std::end(fields), [&](const F& x) { return k == x.k; });
+            if (f == std::end(fields)) t.fail(k, "unknown DRAM timing field");
+            *f->v = uint32_t(t.u64_in(k, 0, 1u << 30));
+        }
+        std::string err = tp.validate();
+        if (!err.empty()) n.fail("timing", "inconsistent DRAM timing: " + err);
+        tp.name = preset + " (modified)";
+    }
+    const uint64_t capacity = uint64_t(d.dram.channels) * d.dram.timing.banks() * d.dram.timing.rows * d.dram.timing.row_bytes();
+    if (d.size > capacity)
+        n.fail("size", "region of " + hex(d.size) + " bytes exceeds the capacity of " + std::to_string(d.dram.channels) +
+                           " x " + d.dram.timing.name + " channel(s) (" + hex(capacity) + " bytes)");
+}
+
+DeviceConfig read_device(const ConfigNode& n, double board_clock) {
+    DeviceConfig d;
+    d.json_path = n.path();
+    d.name = n.str("name");
+    if (d.name.empty()) n.fail("name", "must not be empty");
+    const std::string type = n.str("type");
+    d.base = n.u64("base");
+    d.size = n.u64("size");
+    if (d.size == 0) n.fail("size", "must be > 0");
+    if (d.base + d.size < d.base) n.fail("size", "region wraps around the 64-bit address space");
+    d.clock_mhz = n.number("clock_mhz", board_clock);
+    if (!(d.clock_mhz > 0 && d.clock_mhz <= 100000)) n.fail("clock_mhz", "must be in (0, 100000] MHz");
+    if (type == "dram") {
+        d.type = DeviceType::Dram;
+        n.allow_only({"name", "type", "base", "size", "preset", "channels", "interleave_bytes", "timing"});
+        read_dram(n, d);
+    } else if (type == "sram") {
+        d.type = DeviceType::Sram;
+        n.allow_only({"name", "type", "base", "size", "clock_mhz", "latency_cycles", "bytes_per_cycle"});
+        d.sram.latency_cycles = uint32_t(n.u64_in("latency_cycles", 1, 0, 1000));
+        d.sram.bytes_per_cycle = uint32_t(n.u64_in("bytes_per_cycle", 64, 1, 4096));
+        if (d.size > (uint64_t(1) << 32)) n.fail("size", "on-chip SRAM above 4 GiB is not plausible (got " + hex(d.size) + ")");
+    } else if (type == "dma") {
+        d.type = DeviceType::Dma;
+        n.allow_only({"name", "type", "base", "size", "clock_mhz", "irq", "chunk_bytes", "outstanding"});
+        d.dma.chunk_bytes = uint32_t(n.u64_in("chunk_bytes", 256, 4, 65536));
+        if (!is_pow2(d.dma.chunk_bytes)) n.fail("chunk_bytes", "must be a power of two");
+        d.dma.outstanding = uint32_t(n.u64_in("outstanding", 8, 1, 256));
+        if (d.size < 0x100) n.fail("size", "a DMA register block needs at least 0x100 bytes");
+    } else {
+        n.fail("type", "unknown device type \"" + type + "\" (known: dram, sram, dma)");
+    }
+    if (n.has("irq")) d.irq = int(n.u64_in("irq", 0, 63));
+    return d;
+}
+
+} // namespace
+
+const char* to_string(DeviceType t) {
+    switch (t) {
+    case DeviceType::Dram: return "dram";
+    case DeviceType::Sram: return "sram";
+    case DeviceType::Dma: return "dma";
+    }
+    return "?";
+}
+
+const DeviceConfig* PlatformConfig::find(const std::string& n) const {
+    for (const auto& d : devices)
+        if (d.name == n) return &d;
+    return nullptr;
+}
+
+const DeviceConfig* PlatformConfig::first_of(DeviceType t) const {
+    for (const auto& d : devices)
+        if (d.type == t) return &d;
+    return nullptr;
+}
+
+PlatformConfig parse_platform(const std::string& text, const std::string& file) {
+    nlohmann::json j = parse_json_text(text, file);
+    if (!j.is_object()) throw ConfigError(file, "", "expected a JSON object at the top level");
+    ConfigNode root(j, file, "");
+    root.allow_only({"name", "description", "clock_mhz", "host", "bus", "devices", "npu"});
+    PlatformConfig pc;
+    pc.source = file;
+    pc.name = root.str("name");
+    pc.description = root.str("description", "");
+    pc.clock_mhz = root.number("clock_mhz");
+    if (!(pc.clock_mhz > 0 && pc.clock_mhz <= 100000)) root.fail("clock_mhz", "must be in (0, 100000] MHz");
+
+    if (root.has("host")) {
+        ConfigNode h = root.object("host");
+        h.allow_only({"clock_mhz", "quantum_ns", "irq_lines"});
+        pc.host_clock_mhz = h.number("clock_mhz", pc.host_clock_mhz);
+        if (!(pc.host_clock_mhz > 0 && pc.host_clock_mhz <= 100000)) h.fail("clock_mhz", "must be in (0, 100000] MHz");
+        pc.quantum_ns = h.u64_in("quantum_ns", pc.quantum_ns, 1, 1000000000);
+        pc.host_irq_lines = uint32_t(h.u64_in("irq_lines", pc.host_irq_lines, 1, 64));
+    }
+    if (root.has("bus")) {
+        ConfigNode b = root.object("bus");
+        b.allow_only({"latency_cycles"});
+        pc.bus_latency_cycles = uint32_t(b.u64_in("latency_cycles", pc.bus_latency_cycles, 0, 1000));
+    }
+
+    for (const ConfigNode& n : root.array_of_objects("devices")) {
+        n.allow_only({"name", "type", "base", "size", "clock_mhz", "irq", "preset", "channels", "interleave_bytes",
+                      "timing", "latency_cycles", "bytes_per_cycle", "chunk_bytes", "outstanding"});
+        DeviceConfig d = read_device(n, pc.clock_mhz);
+        if (d.irq >= int(pc.host_irq_lines))
+            n.fail("irq", "line " + std::to_string(d.irq) + " does not exist (host has " + std::to_string(pc.host_irq_lines) + ")");
+        for (const DeviceConfig& o : pc.devices) {
+            if (o.name == d.name) n.fail("name", "duplicate device name \"" + d.name + "\" (first at " + o.json_path + ")");
+            if (d.base < o.base + o.size && o.base < d.base + d.size)
+                n.fail("base", "region '" + d.name + "' [" + hex(d.base) + ", " + hex(d.base + d.size) + ") overlaps '" +
+                                   o.name + "' [" + hex(o.base) + ", " + hex(o.base + o.size) + ") declared at " + o.json_path);
+            if (d.irq >= 0 && d.irq == o.irq)
+                n.fail("irq", "line " + std::to_string(d.irq) + " already used by '" + o.name + "'");
+        }
+        pc.devices.push_back(d);
+    }
+    if (pc.devices.empty()) root.fail("devices", "a board needs at least one device");
+    if (!pc.first_of(DeviceType::Dram)) root.fail("devices", "a board needs a device of type \"dram\"");
+
+    if (root.has("npu")) {
+        ConfigNode n = root.object("npu");
+        n.allow_only({"cores", "pe_array", "core_buffers"});
+        pc.npu.cores = uint32_t(n.u64_in("cores", 1, 1024));
+        ConfigNode pe = n.object("pe_array");
+        pe.allow_only({"rows", "cols"});
+        pc.npu.pe_rows = uint32_t(pe.u64_in("rows", 1, 1024));
+        pc.npu.pe_cols = uint32_t(pe.u64_in("cols", 1, 1024));
+        ConfigNode cb = n.object("core_buffers");
+        cb.allow_only({"weight", "input", "output"});
+        pc.npu.weight_buffer_bytes = cb.u64_in("weight", 1, uint64_t(1) << 30);
+        pc.npu.input_buffer_bytes = cb.u64_in("input", 1, uint64_t(1) << 30);
+        pc.npu.output_buffer_bytes = cb.u64_in("output", 1, uint64_t(1) << 30);
+    }
+    return pc;
+}
+
+PlatformConfig load_platform(const std::string& spec) {
+    const bool looks_like_file = spec.find('/') != std::string::npos || (spec.size() > 5 && spec.substr(spec.size() - 5) == ".json");
+    if (!looks_like_file) {
+        for (const auto& p : embedded_platform_presets())
+            if (spec == p.name) {
+                PlatformConfig pc = parse_platform(p.text, p.path);
+                pc.source = std::string("preset ") + p.name;
+                return pc;
+            }
+        std::string names;
+        for (const auto& p : embedded_platform_presets()) names += (names.empty() ? "" : ", ") + std::string(p.name);
+        throw ConfigError("--platform", "", "unknown preset \"" + spec + "\" (known: " + names + "; or give a path to a .json file)");
+    }
+    return parse_platform(read_text_file(spec), spec);
+}
+
+} // namespace dynavp

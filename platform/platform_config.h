@@ -1,0 +1,84 @@
+// The board description: everything a board is built from, read from one
+// JSON document (a preset in platform/presets/ or a user file) and validated
+// before anything is instantiated.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ip/dram/dram_timing.h"
+
+namespace dynavp {
+
+enum class DeviceType { Dram, Sram, Dma };
+const char* to_string(DeviceType t);
+
+struct DramDeviceConfig {
+    DramTimingParams timing;       // preset, with per-field overrides applied
+    uint32_t channels = 1;
+    uint64_t interleave_bytes = 0; // channel interleave granularity (>= one burst)
+};
+
+struct SramDeviceConfig {
+    uint32_t latency_cycles = 1;   // access latency at the device clock
+    uint32_t bytes_per_cycle = 64; // port width
+};
+
+struct DmaDeviceConfig {
+    uint32_t chunk_bytes = 256;    // bytes per bus transaction
+    uint32_t outstanding = 8;      // transactions in flight per direction
+};
+
+struct DeviceConfig {
+    std::string name;
+    DeviceType type = DeviceType::Sram;
+    uint64_t base = 0;
+    uint64_t size = 0;
+    int irq = -1;                  // host interrupt line, -1 = none
+    double clock_mhz = 0;          // 0 = board clock
+    std::string json_path;         // where it was declared, for later errors
+    DramDeviceConfig dram;
+    SramDeviceConfig sram;
+    DmaDeviceConfig dma;
+};
+
+// The NPU compute engine (DNA sec. VII-A). Declared and validated here; the
+// cores that use it are modelled by a later issue.
+struct NpuConfig {
+    uint32_t cores = 0;
+    uint32_t pe_rows = 0, pe_cols = 0;
+    uint64_t weight_buffer_bytes = 0, input_buffer_bytes = 0, output_buffer_bytes = 0;
+    uint64_t core_buffer_bytes() const { return weight_buffer_bytes + input_buffer_bytes + output_buffer_bytes; }
+};
+
+struct PlatformConfig {
+    std::string name;
+    std::string description;
+    std::string source;           // file path, or "preset <name>"
+    double clock_mhz = 500;       // board (NPU) clock; `cycles` in stats count it
+    double host_clock_mhz = 1000;
+    uint64_t quantum_ns = 1000;   // host temporal-decoupling quantum
+    uint32_t bus_latency_cycles = 1;
+    uint32_t host_irq_lines = 8;
+    std::vector<DeviceConfig> devices;
+    NpuConfig npu;
+
+    const DeviceConfig* find(const std::string& name) const;
+    const DeviceConfig* first_of(DeviceType t) const;
+};
+
+struct PresetText {
+    const char* name;
+    const char* path; // path in the source tree, for error messages
+    const char* text;
+};
+const std::vector<PresetText>& embedded_platform_presets(); // generated at build time
+
+// Throws ConfigError (file, JSON path, reason) for anything malformed,
+// inconsistent or unknown.
+PlatformConfig parse_platform(const std::string& json_text, const std::string& file);
+// `spec` is a preset name or a path to a .json file.
+PlatformConfig load_platform(const std::string& spec);
+
+} // namespace dynavp

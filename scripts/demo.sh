@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Quick start 1: set up, build, boot the default board and run the main job with its report.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bash "$root/scripts/setup.sh"
+bash "$root/scripts/build.sh"
+mkdir -p "$root/build/out"
+echo "[demo] build/bin/dynavp run --platform dna-16c --firmware selftest --json build/out/selftest.json"
+"$root/build/bin/dynavp" run --platform dna-16c --firmware selftest --json "$root/build/out/selftest.json"
+echo "[demo] stats JSON: build/out/selftest.json"

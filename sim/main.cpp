@@ -1,0 +1,152 @@
+// dynavp: the virtual platform's command line.
+//   dynavp list  [--json]
+//   dynavp run   --platform <preset|file.json> [--firmware NAME] [--json out.json] [--seed N]
+//   dynavp bench dram [--platform P] [--transactions N] [--bytes B] [--outstanding W] [--json out.json]
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+#include <systemc>
+
+#include "firmware/firmware_registry.h"
+#include "ip/dram/dram_timing.h"
+#include "platform/config_reader.h"
+#include "platform/platform_config.h"
+#include "sim/bench.h"
+#include "sim/run.h"
+
+namespace po = boost::program_options;
+using namespace dynavp;
+
+namespace {
+
+const char* kUsage =
+    "usage: dynavp <command> [options]\n"
+    "commands:\n"
+    "  list   [--json]                       platforms, firmware, DRAM presets known to this build\n"
+    "  run    --platform P [--firmware F]    boot board P, run firmware F (default selftest), report\n"
+    "         [--json out.json] [--seed N] [--max-sim-ms T] [--quiet]\n"
+    "  bench  dram [--platform P] [--transactions N] [--bytes B] [--outstanding W] [--json out.json]\n"
+    "run `dynavp <command> --help` for the options of one command.\n";
+
+int fail_usage(const std::string& msg) {
+    std::fprintf(stderr, "dynavp: error: %s\n%s", msg.c_str(), kUsage);
+    return 2;
+}
+
+po::variables_map parse(const std::vector<std::string>& args, const po::options_description& desc,
+                        const po::positional_options_description* pos = nullptr) {
+    po::variables_map vm;
+    po::command_line_parser p(args);
+    p.options(desc);
+    if (pos) p.positional(*pos);
+    po::store(p.run(), vm);
+    po::notify(vm);
+    return vm;
+}
+
+int cmd_list(const std::vector<std::string>& args) {
+    po::options_description desc("dynavp list");
+    desc.add_options()("help,h", "this help")("json", "machine-readable output");
+    auto vm = parse(args, desc);
+    if (vm.count("help")) {
+        std::cout << desc;
+        return 0;
+    }
+    nlohmann::json j;
+    j["platforms"] = nlohmann::json::array();
+    for (const auto& p : embedded_platform_presets()) {
+        PlatformConfig c = parse_platform(p.text, p.path);
+        j["platforms"].push_back({{"name", c.name}, {"description", c.description}, {"file", p.path}});
+    }
+    j["firmware"] = nlohmann::json::array();
+    for (const auto& f : fw::firmware_images()) j["firmware"].push_back({{"name", f.name}, {"description", f.description}});
+    j["dram_presets"] = dram_preset_names();
+    // Filled by later work: DynNN workloads, accelerator designs, paper experiments.
+    j["workloads"] = nlohmann::json::array();
+    j["designs"] = nlohmann::json::array();
+    j["experiments"] = nlohmann::json::array();
+    if (vm.count("json")) {
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    std::cout << "platforms:\n";
+    for (const auto& p : j["platforms"]) std::printf("  %-18s %s\n", p["name"].get<std::string>().c_str(), p["description"].get<std::string>().c_str());
+    std::cout << "firmware:\n";
+    for (const auto& f : j["firmware"]) std::printf("  %-18s %s\n", f["name"].get<std::string>().c_str(), f["description"].get<std::string>().c_str());
+    std::cout << "DRAM presets:\n";
+    for (const auto& d : j["dram_presets"]) std::printf("  %s\n", d.get<std::string>().c_str());
+    std::cout << "workloads, designs, experiments: none yet in this build\n";
+    return 0;
+}
+
+int cmd_run(const std::vector<std::string>& args) {
+    RunOptions o;
+    po::options_description desc("dynavp run");
+    desc.add_options()("help,h", "this help")("platform,p", po::value(&o.platform)->default_value(o.platform), "preset name or platform .json file")(
+        "firmware,f", po::value(&o.firmware)->default_value(o.firmware), "firmware image (see `dynavp list`)")(
+        "json", po::value(&o.json_out), "write stats JSON to this file")("seed", po::value(&o.seed)->default_value(o.seed), "random seed")(
+        "max-sim-ms", po::value(&o.max_sim_ms)->default_value(o.max_sim_ms), "stop after this much simulated time")(
+        "quiet,q", po::bool_switch(&o.quiet), "no summary on stdout");
+    auto vm = parse(args, desc);
+    if (vm.count("help")) {
+        std::cout << desc;
+        return 0;
+    }
+    return run_command(o);
+}
+
+int cmd_bench(const std::vector<std::string>& args) {
+    BenchOptions o;
+    std::string what;
+    po::options_description desc("dynavp bench dram");
+    desc.add_options()("help,h", "this help")("what", po::value(&what), "what to benchmark: dram")(
+        "platform,p", po::value(&o.platform)->default_value(o.platform), "preset name or platform .json file")(
+        "transactions", po::value(&o.transactions)->default_value(o.transactions), "reads per pattern")(
+        "bytes", po::value(&o.bytes)->default_value(o.bytes), "bytes per read")(
+        "outstanding", po::value(&o.outstanding)->default_value(o.outstanding), "reads in flight")(
+        "seed", po::value(&o.seed)->default_value(o.seed), "random-pattern seed")("json", po::value(&o.json_out), "write results JSON here");
+    po::positional_options_description pos;
+    pos.add("what", 1);
+    auto vm = parse(args, desc, &pos);
+    if (vm.count("help")) {
+        std::cout << desc;
+        return 0;
+    }
+    if (what != "dram") return fail_usage("bench: unknown or missing target \"" + what + "\" (known: dram)");
+    return bench_dram_command(o);
+}
+
+} // namespace
+
+int sc_main(int argc, char* argv[]) {
+    // Keep stdout for results (`list --json` must be pure JSON): no
+    // "simulation stopped" info line. (Debian's libsystemc prints its banner
+    // on stderr and offers no switch to silence it.)
+    sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+        std::cout << kUsage;
+        return args.empty() ? 2 : 0;
+    }
+    const std::string cmd = args[0];
+    args.erase(args.begin());
+    try {
+        if (cmd == "list") return cmd_list(args);
+        if (cmd == "run") return cmd_run(args);
+        if (cmd == "bench") return cmd_bench(args);
+        return fail_usage("unknown command \"" + cmd + "\"");
+    } catch (const ConfigError& e) {
+        std::fprintf(stderr, "dynavp: error: %s\n", e.what());
+        return 2;
+    } catch (const po::error& e) {
+        return fail_usage(e.what());
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "dynavp: error: %s\n", e.what());
+        return 3;
+    }
+}

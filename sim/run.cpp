@@ -1,0 +1,139 @@
+#include "run.h"
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "firmware/firmware_registry.h"
+#include "ip/common/tlm_util.h"
+#include "platform/board.h"
+#include "platform/config_reader.h"
+
+namespace dynavp {
+
+int run_command(const RunOptions& o) {
+    PlatformConfig cfg = load_platform(o.platform);
+    const fw::FirmwareInfo* image = fw::find_firmware(o.firmware);
+    if (!image) {
+        std::string names;
+        for (const auto& f : fw::firmware_images()) names += (names.empty() ? "" : ", ") + std::string(f.name);
+        throw ConfigError("--firmware", "", "unknown firmware \"" + o.firmware + "\" (known: " + names + ")");
+    }
+
+    const auto host_t0 = std::chrono::steady_clock::now();
+    Board board(cfg);
+    fw::FirmwareArgs args;
+    args.seed = o.seed;
+    board.host().set_firmware([&](fw::Hal& hal) { return image->entry(hal, args); });
+
+    // Run in slices so long runs can show progress (stderr, after 1 s of host time).
+    const sc_core::sc_time slice(100, sc_core::SC_US);
+    const double max_ps = o.max_sim_ms * 1e9;
+    bool progress_shown = false;
+    auto last_print = host_t0;
+    while (!board.host().finished() && double(now_ps()) < max_ps && sc_core::sc_get_status() != sc_core::SC_STOPPED) {
+        sc_core::sc_start(slice);
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_print > std::chrono::seconds(1)) {
+            std::fprintf(stderr, "\r[dynavp] %s on %s: %.3f ms simulated, %.1f s host", o.firmware.c_str(), cfg.name.c_str(),
+                         double(now_ps()) / 1e9, std::chrono::duration<double>(now - host_t0).count());
+            progress_shown = true;
+            last_print = now;
+        }
+    }
+    if (progress_shown) std::fprintf(stderr, "\n");
+    const double host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_t0).count();
+
+    const bool timed_out = !board.host().finished();
+    const bool pass = !timed_out && board.host().exit_code() == 0;
+    Stats s;
+    const uint64_t sim_ps = now_ps();
+    s.set("schema_version", uint64_t(1));
+    s.set("platform.name", cfg.name);
+    s.set("platform.source", cfg.source);
+    s.set("platform.clock_mhz", cfg.clock_mhz);
+    s.set("platform.npu.cores", uint64_t(cfg.npu.cores));
+    s.set("platform.npu.pe_rows", uint64_t(cfg.npu.pe_rows));
+    s.set("platform.npu.pe_cols", uint64_t(cfg.npu.pe_cols));
+    s.set("seed", o.seed);
+    s.set("cycles", sim_ps / board.board_clock_ps());
+    s.set("seconds_simulated", double(sim_ps) * 1e-12);
+    s.set("host_seconds", host_seconds);
+    s.set("firmware.name", o.firmware);
+    s.set("firmware.status", pass ? "pass" : "fail");
+    s.set("firmware.exit_code", int64_t(board.host().exit_code()));
+    s.set("firmware.timed_out", timed_out);
+    board.report(s);
+
+    nlohmann::json j = s.to_json();
+    j["firmware"]["log"] = board.host().log_lines();
+    nlohmann::json errs = nlohmann::json::array();
+    for (const auto& e : board.bus().error_log())
+        errs.push_back({{"time_ns", double(e.time_ps) / 1000.0}, {"initiator", e.initiator}, {"address", e.address},
+                        {"write", e.write}, {"response", e.response}});
+    j["bus"]["error_log"] = errs;
+
+    if (!o.json_out.empty()) {
+        std::ofstream out(o.json_out);
+        if (!out) throw ConfigError(o.json_out, "", "cannot write the stats file");
+        out << j.dump(2) << "\n";
+    }
+    if (!o.quiet) std::cout << summary_table(j);
+    if (timed_out) std::fprintf(stderr, "dynavp: firmware did not finish within %.0f ms of simulated time\n", o.max_sim_ms);
+    return pass ? 0 : 1;
+}
+
+namespace {
+std::string human_bytes(double b) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB"};
+    int u = 0;
+    while (b >= 1024 && u < 3) {
+        b /= 1024;
+        ++u;
+    }
+    std::ostringstream os;
+    os << std::fixed << std::setprecision(u ? 2 : 0) << b << " " << units[u];
+    return os.str();
+}
+} // namespace
+
+std::string summary_table(const nlohmann::json& j) {
+    std::ostringstream os;
+    auto row = [&](const std::string& k, const std::string& v) { os << "  " << std::left << std::setw(26) << k << v << "\n"; };
+    const double secs = j["seconds_simulated"].get<double>();
+    os << "dynavp run: firmware '" << j["firmware"]["name"].get<std::string>() << "' on '" << j["platform"]["name"].get<std::string>()
+       << "'\n";
+    for (const auto& line : j["firmware"]["log"]) os << "    " << line.get<std::string>() << "\n";
+    std::ostringstream t;
+    t << j["cycles"].get<uint64_t>() << " cycles @ " << j["platform"]["clock_mhz"].get<double>() << " MHz = " << std::fixed
+      << std::setprecision(3) << secs * 1e6 << " us";
+    row("simulated time", t.str());
+    std::ostringstream h;
+    h << std::fixed << std::setprecision(3) << j["host_seconds"].get<double>() << " s";
+    row("host time", h.str());
+    const auto& d = j["dram"];
+    const double moved = d["bytes_read"].get<double>() + d["bytes_written"].get<double>();
+    std::ostringstream bw;
+    bw << human_bytes(d["bytes_read"].get<double>()) << " read, " << human_bytes(d["bytes_written"].get<double>()) << " written";
+    row("DRAM traffic (" + d["preset"].get<std::string>() + ")", bw.str());
+    std::ostringstream rb;
+    const double hits = d["row_hits"].get<double>(), misses = d["row_misses"].get<double>();
+    rb << std::fixed << std::setprecision(1) << (hits + misses > 0 ? 100.0 * hits / (hits + misses) : 0.0) << "% row hits ("
+       << d["row_hits"].get<uint64_t>() << " hits, " << d["row_misses"].get<uint64_t>() << " misses, " << d["refreshes"].get<uint64_t>()
+       << " refreshes)";
+    row("DRAM row buffer", rb.str());
+    std::ostringstream avg;
+    avg << std::fixed << std::setprecision(2) << (secs > 0 ? moved / secs / 1e9 : 0.0) << " GB/s over the run (peak "
+        << d["peak_bytes_per_second"].get<double>() / 1e9 << ")";
+    row("DRAM bandwidth", avg.str());
+    row("bus errors", std::to_string(j["bus"]["errors"].get<uint64_t>()) + " (" +
+                          std::to_string(j["bus"]["errors_unmapped"].get<uint64_t>()) + " unmapped, " +
+                          std::to_string(j["bus"]["errors_from_targets"].get<uint64_t>()) + " from targets)");
+    row("firmware", j["firmware"]["status"].get<std::string>() == "pass" ? "PASS" : "FAIL");
+    return os.str();
+}
+
+} // namespace dynavp

@@ -1,0 +1,27 @@
+// `dynavp run`: build the board, run a firmware image, report.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace dynavp {
+
+struct RunOptions {
+    std::string platform = "dna-16c";
+    std::string firmware = "selftest";
+    std::string json_out;      // empty: no file
+    uint64_t seed = 1;
+    double max_sim_ms = 10000; // guard against firmware that never ends
+    bool quiet = false;        // no summary on stdout
+};
+
+// Returns the process exit code: 0 when the firmware passed.
+// Throws ConfigError for bad platform input (caller prints it).
+int run_command(const RunOptions& o);
+
+// Pretty, short, human table of the key stats.
+std::string summary_table(const nlohmann::json& stats);
+
+} // namespace dynavp

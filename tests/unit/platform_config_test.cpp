@@ -1,0 +1,128 @@
+#include <catch2/catch.hpp>
+
+#include "platform/config_reader.h"
+#include "platform/platform_config.h"
+
+using namespace dynavp;
+using nlohmann::json;
+
+namespace {
+
+json base_platform() {
+    return json::parse(R"({
+      "name": "t", "clock_mhz": 500,
+      "devices": [
+        {"name": "dram", "type": "dram", "base": "0x80000000", "size": "1GiB", "preset": "DDR4-2400"},
+        {"name": "glb", "type": "sram", "base": "0x10000000", "size": "128KiB"},
+        {"name": "dma0", "type": "dma", "base": "0x40000000", "size": "0x1000", "irq": 0}
+      ]})");
+}
+
+// Parses j and returns the ConfigError it raises (fails the test if none).
+ConfigError error_of(const json& j) {
+    try {
+        parse_platform(j.dump(), "bad.json");
+    } catch (const ConfigError& e) {
+        return e;
+    }
+    FAIL("configuration was accepted: " << j.dump());
+    throw std::logic_error("unreachable");
+}
+
+} // namespace
+
+TEST_CASE("every embedded preset parses, and dna-16c matches DNA sec. VII-A", "[config]") {
+    REQUIRE(!embedded_platform_presets().empty());
+    for (const auto& p : embedded_platform_presets()) CHECK_NOTHROW(parse_platform(p.text, p.path));
+    PlatformConfig c = load_platform("dna-16c");
+    CHECK(c.clock_mhz == 500);
+    CHECK(c.npu.cores == 16);
+    CHECK(c.npu.pe_rows == 8);
+    CHECK(c.npu.pe_cols == 8);
+    CHECK(c.npu.core_buffer_bytes() == 8 * 1024);
+    REQUIRE(c.find("glb"));
+    CHECK(c.find("glb")->size == 128 * 1024);
+    REQUIRE(c.find("prefetch_buffer"));
+    CHECK(c.find("prefetch_buffer")->size == 128 * 1024);
+    CHECK(c.first_of(DeviceType::Dram)->dram.timing.name == "DDR4-2400");
+}
+
+TEST_CASE("sizes may be written as integers, hex strings or KiB/MiB/GiB", "[config]") {
+    PlatformConfig c = parse_platform(base_platform().dump(), "x.json");
+    CHECK(c.find("dram")->size == (uint64_t(1) << 30));
+    CHECK(c.find("glb")->size == 131072);
+    CHECK(c.find("dma0")->base == 0x40000000);
+}
+
+TEST_CASE("DRAM timing overrides apply on top of the preset and are validated", "[config]") {
+    json j = base_platform();
+    j["devices"][0]["timing"] = {{"CL", 20}, {"tRCD", 18}};
+    PlatformConfig c = parse_platform(j.dump(), "x.json");
+    CHECK(c.find("dram")->dram.timing.CL == 20);
+    CHECK(c.find("dram")->dram.timing.tRCD == 18);
+    CHECK(c.find("dram")->dram.timing.tRP == 16); // untouched
+}
+
+TEST_CASE("bad platform files give an error naming file, JSON path and reason", "[config]") {
+    struct Case {
+        const char* what;
+        std::function<void(json&)> edit;
+        const char* path;
+        const char* reason;
+    };
+    const std::vector<Case> cases = {
+        {"overlap", [](json& j) { j["devices"][1]["base"] = "0x80001000"; }, "/devices/1/base", "overlaps 'dram'"},
+        {"unknown preset", [](json& j) { j["devices"][0]["preset"] = "DDR9"; }, "/devices/0/preset", "unknown DRAM preset"},
+        {"unknown type", [](json& j) { j["devices"][1]["type"] = "flux"; }, "/devices/1/type", "unknown device type"},
+        {"missing name", [](json& j) { j.erase("name"); }, "/name", "missing required field"},
+        {"typo field", [](json& j) { j["devices"][1]["latencycycles"] = 2; }, "/devices/1/latencycycles", "unknown field"},
+        {"negative size", [](json& j) { j["devices"][1]["size"] = -4; }, "/devices/1/size", "must not be negative"},
+        {"bad size text", [](json& j) { j["devices"][1]["size"] = "12 parsecs"; }, "/devices/1/size", "cannot read"},
+        {"zero size", [](json& j) { j["devices"][1]["size"] = 0; }, "/devices/1/size", "must be > 0"},
+        {"wraps", [](json& j) { j["devices"][1]["base"] = "0xFFFFFFFFFFFFF000"; j["devices"][1]["size"] = "0x2000"; }, "/devices/1/size", "wraps"},
+        {"dram too big", [](json& j) { j["devices"][0]["size"] = "64GiB"; }, "/devices/0/size", "exceeds the capacity"},
+        {"irq twice", [](json& j) { j["devices"].push_back({{"name", "dma1"}, {"type", "dma"}, {"base", "0x40001000"}, {"size", "0x1000"}, {"irq", 0}}); }, "/devices/3/irq", "already used"},
+        {"irq out of range", [](json& j) { j["devices"][2]["irq"] = 12; }, "/devices/2/irq", "does not exist"},
+        {"duplicate name", [](json& j) { j["devices"][1]["name"] = "dram"; }, "/devices/1/name", "duplicate device name"},
+        {"no dram", [](json& j) { j["devices"].erase(0); }, "/devices", "needs a device of type \"dram\""},
+        {"zero clock", [](json& j) { j["clock_mhz"] = 0; }, "/clock_mhz", "must be in"},
+        {"bad timing", [](json& j) { j["devices"][0]["timing"] = {{"tRFC", 100000}}; }, "/devices/0/timing", "tRFC"},
+        {"unknown timing", [](json& j) { j["devices"][0]["timing"] = {{"tXYZ", 1}}; }, "/devices/0/timing/tXYZ", "unknown DRAM timing field"},
+        {"devices not array", [](json& j) { j["devices"] = 3; }, "/devices", "expected an array"},
+        {"chunk not pow2", [](json& j) { j["devices"][2]["chunk_bytes"] = 100; }, "/devices/2/chunk_bytes", "power of two"},
+        {"npu zero cores", [](json& j) { j["npu"] = {{"cores", 0}, {"pe_array", {{"rows", 8}, {"cols", 8}}}, {"core_buffers", {{"weight", 1}, {"input", 1}, {"output", 1}}}}; }, "/npu/cores", "out of range"},
+    };
+    for (const auto& c : cases) {
+        DYNAMIC_SECTION(c.what) {
+            json j = base_platform();
+            c.edit(j);
+            ConfigError e = error_of(j);
+            CHECK(e.file() == "bad.json");
+            CHECK(e.path() == c.path);
+            INFO(e.what());
+            CHECK(e.reason().find(c.reason) != std::string::npos);
+            CHECK(std::string(e.what()).find('\n') == std::string::npos); // one line
+        }
+    }
+}
+
+TEST_CASE("malformed JSON is reported with its line number", "[config]") {
+    try {
+        parse_platform("{\n  \"name\": \"x\",\n  \"clock_mhz\": 500,,\n}", "broken.json");
+        FAIL("accepted");
+    } catch (const ConfigError& e) {
+        CHECK(e.file() == "broken.json");
+        CHECK(e.reason().find("malformed JSON near line 3") != std::string::npos);
+    }
+}
+
+TEST_CASE("unknown preset names list the known ones", "[config]") {
+    try {
+        load_platform("dna-99c");
+        FAIL("accepted");
+    } catch (const ConfigError& e) {
+        CHECK(e.reason().find("unknown preset \"dna-99c\"") != std::string::npos);
+        CHECK(e.reason().find("dna-16c") != std::string::npos);
+    }
+    CHECK_THROWS_AS(load_platform("/nonexistent/p.json"), ConfigError);
+}
