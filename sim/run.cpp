@@ -102,7 +102,7 @@ std::string human_bytes(double b) {
 
 std::string summary_table(const nlohmann::json& j) {
     std::ostringstream os;
-    auto row = [&](const std::string& k, const std::string& v) { os << "  " << std::left << std::setw(26) << k << v << "\n"; };
+    auto row = [&](const std::string& k, const std::string& v) { os << "  " << std::left << std::setw(30) << k << v << "\n"; };
     const double secs = j["seconds_simulated"].get<double>();
     os << "dynavp run: firmware '" << j["firmware"]["name"].get<std::string>() << "' on '" << j["platform"]["name"].get<std::string>()
        << "'\n";

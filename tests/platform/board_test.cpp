@@ -211,7 +211,8 @@ TEST_CASE("DRAM row hits are faster than row misses when seen from the host", "[
         miss_ns = hal.now_ns() - t;
         return 0;
     });
-    const auto& p = load_platform("dna-16c").first_of(DeviceType::Dram)->dram.timing;
+    const PlatformConfig cfg = load_platform("dna-16c");
+    const DramTimingParams& p = cfg.first_of(DeviceType::Dram)->dram.timing;
     // The difference is tRP + tRCD: bus and CPU costs cancel (now_ns() truncates: +-1 ns).
     const int64_t expected_ns = int64_t(uint64_t(p.tRP + p.tRCD) * p.tCK_ps / 1000);
     CHECK(std::llabs(int64_t(miss_ns) - int64_t(hit_ns) - expected_ns) <= 1);
