@@ -29,7 +29,7 @@ const char* kUsage =
     "commands:\n"
     "  list   [--json]                       platforms, firmware, DRAM presets known to this build\n"
     "  run    --platform P [--firmware F]    boot board P, run firmware F (default selftest), report\n"
-    "         [--json out.json] [--seed N] [--max-sim-ms T] [--quiet]\n"
+    "         [--json out.json] [--trace trace.json] [--seed N] [--max-sim-ms T] [--quiet]\n"
     "  bench  dram [--platform P] [--transactions N] [--bytes B] [--outstanding W] [--json out.json]\n"
     "run `dynavp <command> --help` for the options of one command.\n";
 
@@ -89,7 +89,8 @@ int cmd_run(const std::vector<std::string>& args) {
     po::options_description desc("dynavp run");
     desc.add_options()("help,h", "this help")("platform,p", po::value(&o.platform)->default_value(o.platform), "preset name or platform .json file")(
         "firmware,f", po::value(&o.firmware)->default_value(o.firmware), "firmware image (see `dynavp list`)")(
-        "json", po::value(&o.json_out), "write stats JSON to this file")("seed", po::value(&o.seed)->default_value(o.seed), "random seed")(
+        "json", po::value(&o.json_out), "write stats JSON to this file")(
+        "trace", po::value(&o.trace_out), "write a Perfetto/chrome://tracing timeline to this file")("seed", po::value(&o.seed)->default_value(o.seed), "random seed")(
         "max-sim-ms", po::value(&o.max_sim_ms)->default_value(o.max_sim_ms), "stop after this much simulated time")(
         "quiet,q", po::bool_switch(&o.quiet), "no summary on stdout");
     auto vm = parse(args, desc);

@@ -11,6 +11,7 @@
 #include "ip/common/tlm_util.h"
 #include "platform/board.h"
 #include "platform/config_reader.h"
+#include "platform/trace.h"
 
 namespace dynavp {
 
@@ -24,6 +25,7 @@ int run_command(const RunOptions& o) {
     }
 
     const auto host_t0 = std::chrono::steady_clock::now();
+    board_trace().enable(!o.trace_out.empty());
     Board board(cfg);
     fw::FirmwareArgs args;
     args.seed = o.seed;
@@ -80,6 +82,11 @@ int run_command(const RunOptions& o) {
         std::ofstream out(o.json_out);
         if (!out) throw ConfigError(o.json_out, "", "cannot write the stats file");
         out << j.dump(2) << "\n";
+    }
+    if (!o.trace_out.empty()) {
+        std::ofstream out(o.trace_out);
+        if (!out) throw ConfigError(o.trace_out, "", "cannot write the trace file");
+        out << board_trace().to_json().dump() << "\n";
     }
     if (!o.quiet) std::cout << summary_table(j);
     if (timed_out) std::fprintf(stderr, "dynavp: firmware did not finish within %.0f ms of simulated time\n", o.max_sim_ms);

@@ -12,6 +12,7 @@ struct RunOptions {
     std::string platform = "dna-16c";
     std::string firmware = "selftest";
     std::string json_out;      // empty: no file
+    std::string trace_out;     // Perfetto / chrome://tracing JSON; empty: no trace
     uint64_t seed = 1;
     double max_sim_ms = 10000; // guard against firmware that never ends
     bool quiet = false;        // no summary on stdout

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "ip/common/tlm_util.h"
+#include "platform/trace.h"
 
 namespace dynavp {
 
@@ -24,6 +25,8 @@ void Router::name_initiator(unsigned index, const std::string& name) {
 }
 
 void Router::record_error(int id, const tlm::tlm_generic_payload& t, uint64_t addr, const sc_core::sc_time& delay) {
+    board_trace().instant(name(), "bus error", now_ps() + ps_of(delay),
+                          {{"address", addr}, {"response", t.get_response_string()}, {"initiator", id}});
     if (error_log_.size() >= kMaxLoggedErrors) return;
     std::string who = (size_t(id) < initiator_names_.size() && !initiator_names_[id].empty()) ? initiator_names_[id]
                                                                                                 : "initiator" + std::to_string(id);

@@ -4,6 +4,7 @@
 
 #include "dma_regs.h"
 #include "ip/common/tlm_util.h"
+#include "platform/trace.h"
 
 namespace dynavp {
 
@@ -182,6 +183,8 @@ void Dma::run() {
         }
         if (t > now_ps()) wait(ps_time(t - now_ps()));
         busy_ps_ += now_ps() - start;
+        board_trace().span(name(), "descriptor " + std::to_string(head), start, now_ps(),
+                           {{"status", desc::ST_ERROR.get(st) ? "error" : "done"}});
         ++descriptors_;
         regs_.set(RING_HEAD, (head + 1) % regs_.get(RING_SIZE));
         regs_.set(DONE_COUNT, regs_.get(DONE_COUNT) + 1);

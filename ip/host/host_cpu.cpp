@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "ip/common/tlm_util.h"
+#include "platform/trace.h"
 
 namespace dynavp {
 
@@ -22,6 +23,7 @@ void HostCpu::run() {
         exit_code_ = -2;
     }
     qk_.sync();
+    board_trace().span(name(), "firmware", 0, now_ps(), {{"exit_code", exit_code_}});
     finished_ = true;
     sc_core::sc_stop();
 }
@@ -144,9 +146,11 @@ bool HostCpu::wait_irq(unsigned line, uint64_t timeout_ns) {
     }
     qk_.sync(); // interrupts are observed at the global time
     if (irq[line].read()) return true;
+    const uint64_t t0 = now_ps();
     if (timeout_ns == 0) wait(irq[line].posedge_event());
     else wait(sc_core::sc_time(double(timeout_ns), sc_core::SC_NS), irq[line].posedge_event());
     qk_.reset();
+    board_trace().span(name(), "wait irq " + std::to_string(line), t0, now_ps());
     if (irq[line].read()) return true;
     ++irq_timeouts_;
     return false;

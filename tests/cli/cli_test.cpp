@@ -145,3 +145,23 @@ TEST_CASE("dynavp bench dram reports sequential near peak and random well below"
     CHECK(j["random"]["fraction_of_peak"].get<double>() < 0.6);
     CHECK(j["sequential"]["transactions_per_host_second"].get<double>() > 0);
 }
+
+TEST_CASE("dynavp run --trace writes trace-event JSON with DMA descriptor spans and bus errors", "[cli]") {
+    const fs::path trace = scratch() / "trace.json";
+    REQUIRE(dynavp("run --platform dna-16c --quiet --trace " + trace.string()).code == 0);
+    json j = read_json(trace);
+    REQUIRE(j["traceEvents"].is_array());
+    int dma_track = -1, spans = 0, errors = 0;
+    for (const auto& e : j["traceEvents"])
+        if (e["ph"] == "M" && e["name"] == "thread_name" && e["args"]["name"] == "dma0") dma_track = e["tid"];
+    REQUIRE(dma_track > 0);
+    for (const auto& e : j["traceEvents"]) {
+        if (e["ph"] == "X" && e["tid"] == dma_track) {
+            ++spans;
+            CHECK(e["dur"].get<double>() > 0);
+        }
+        if (e["ph"] == "i" && e["name"] == "bus error") ++errors;
+    }
+    CHECK(spans == 21);  // every descriptor the selftest posts
+    CHECK(errors == 3);  // the bus errors it provokes
+}
