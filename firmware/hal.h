@@ -63,6 +63,7 @@ public:
     virtual bool peek(uint64_t addr, void* dst, size_t len) = 0;
 
     // Waits until interrupt line `line` is high; false on timeout.
+    // timeout_ns == 0 waits forever.
     virtual bool wait_irq(unsigned line, uint64_t timeout_ns) = 0;
     virtual void delay_ns(uint64_t ns) = 0;
     virtual uint64_t now_ns() = 0;

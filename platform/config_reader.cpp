@@ -13,6 +13,8 @@ ConfigError::ConfigError(const std::string& file, const std::string& path, const
 nlohmann::json parse_json_text(const std::string& text, const std::string& file) {
     try {
         return nlohmann::json::parse(text);
+    } catch (const nlohmann::json::out_of_range& e) { // e.g. a number like 1e400
+        throw ConfigError(file, "", std::string("unrepresentable value: ") + e.what());
     } catch (const nlohmann::json::parse_error& e) {
         // nlohmann reports a byte offset; people want a line number.
         size_t upto = std::min<size_t>(e.byte, text.size());
@@ -81,6 +83,9 @@ uint64_t ConfigNode::to_u64(const nlohmann::json& v, const std::string& key) con
     if (!v.is_string()) fail(key, "expected an integer, a hex string \"0x...\" or a size like \"128KiB\"");
     const std::string s = v.get<std::string>();
     const std::string bad = "cannot read \"" + s + "\" as an integer (use 4096, \"0x1000\" or \"4KiB\")";
+    // stoull would accept "-1", "0x-1" and leading blanks: only digits may start a number.
+    const size_t digits_at = (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 2 : 0;
+    if (s.size() <= digits_at || !std::isxdigit(static_cast<unsigned char>(s[digits_at]))) fail(key, bad);
     try {
         if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
             size_t used = 0;

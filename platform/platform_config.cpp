@@ -27,9 +27,6 @@ void read_dram(const ConfigNode& n, DeviceConfig& d) {
     d.dram.timing = *p;
     d.dram.channels = uint32_t(n.u64_in("channels", 1, 1, 64));
     if (!is_pow2(d.dram.channels)) n.fail("channels", "must be a power of two");
-    d.dram.interleave_bytes = n.u64("interleave_bytes", p->burst_bytes());
-    if (!is_pow2(d.dram.interleave_bytes) || d.dram.interleave_bytes < p->burst_bytes())
-        n.fail("interleave_bytes", "must be a power of two >= the burst size (" + std::to_string(p->burst_bytes()) + " bytes)");
     if (n.has("timing")) {
         // Per-field overrides of the preset, in DRAM clocks (tCK_ps in ps).
         ConfigNode t = n.object("timing");
@@ -55,6 +52,10 @@ void read_dram(const ConfigNode& n, DeviceConfig& d) {
         if (!err.empty()) n.fail("timing", "inconsistent DRAM timing: " + err);
         tp.name = preset + " (modified)";
     }
+    const uint32_t burst = d.dram.timing.burst_bytes(); // after overrides
+    d.dram.interleave_bytes = n.u64("interleave_bytes", burst);
+    if (!is_pow2(d.dram.interleave_bytes) || d.dram.interleave_bytes < burst)
+        n.fail("interleave_bytes", "must be a power of two >= the burst size (" + std::to_string(burst) + " bytes)");
     const uint64_t capacity = uint64_t(d.dram.channels) * d.dram.timing.banks() * d.dram.timing.rows * d.dram.timing.row_bytes();
     if (d.size > capacity)
         n.fail("size", "region of " + hex(d.size) + " bytes exceeds the capacity of " + std::to_string(d.dram.channels) +
@@ -65,14 +66,15 @@ DeviceConfig read_device(const ConfigNode& n, double board_clock) {
     DeviceConfig d;
     d.json_path = n.path();
     d.name = n.str("name");
-    if (d.name.empty()) n.fail("name", "must not be empty");
+    if (d.name.empty() || d.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != std::string::npos)
+        n.fail("name", "\"" + d.name + "\" must be non-empty and use only letters, digits, '_' and '-'");
     const std::string type = n.str("type");
     d.base = n.u64("base");
     d.size = n.u64("size");
     if (d.size == 0) n.fail("size", "must be > 0");
     if (d.base + d.size < d.base) n.fail("size", "region wraps around the 64-bit address space");
     d.clock_mhz = n.number("clock_mhz", board_clock);
-    if (!(d.clock_mhz > 0 && d.clock_mhz <= 100000)) n.fail("clock_mhz", "must be in (0, 100000] MHz");
+    if (!(d.clock_mhz >= 0.001 && d.clock_mhz <= 100000)) n.fail("clock_mhz", "must be in [0.001, 100000] MHz");
     if (type == "dram") {
         d.type = DeviceType::Dram;
         n.allow_only({"name", "type", "base", "size", "preset", "channels", "interleave_bytes", "timing"});
@@ -130,13 +132,13 @@ PlatformConfig parse_platform(const std::string& text, const std::string& file) 
     pc.name = root.str("name");
     pc.description = root.str("description", "");
     pc.clock_mhz = root.number("clock_mhz");
-    if (!(pc.clock_mhz > 0 && pc.clock_mhz <= 100000)) root.fail("clock_mhz", "must be in (0, 100000] MHz");
+    if (!(pc.clock_mhz >= 0.001 && pc.clock_mhz <= 100000)) root.fail("clock_mhz", "must be in [0.001, 100000] MHz");
 
     if (root.has("host")) {
         ConfigNode h = root.object("host");
         h.allow_only({"clock_mhz", "quantum_ns", "irq_lines"});
         pc.host_clock_mhz = h.number("clock_mhz", pc.host_clock_mhz);
-        if (!(pc.host_clock_mhz > 0 && pc.host_clock_mhz <= 100000)) h.fail("clock_mhz", "must be in (0, 100000] MHz");
+        if (!(pc.host_clock_mhz >= 0.001 && pc.host_clock_mhz <= 100000)) h.fail("clock_mhz", "must be in [0.001, 100000] MHz");
         pc.quantum_ns = h.u64_in("quantum_ns", pc.quantum_ns, 1, 1000000000);
         pc.host_irq_lines = uint32_t(h.u64_in("irq_lines", pc.host_irq_lines, 1, 64));
     }

@@ -1,5 +1,6 @@
 // Run statistics: flat dotted names ("dram.row_hits") in, nested JSON out.
-// Ordered maps keep the output byte-identical from run to run.
+// Ordered maps keep the output byte-identical from run to run (except the
+// wall-clock `host_seconds` the run command adds).
 #pragma once
 
 #include <cstdint>

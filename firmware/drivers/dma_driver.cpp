@@ -1,5 +1,6 @@
 #include "dma_driver.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "ip/dma/dma_regs.h"
@@ -82,11 +83,13 @@ bool DmaDriver::wait_all(uint64_t timeout_ns) {
     while (hal_.read32(reg_addr(RING_HEAD.offset)) != tail_ ||
            status::BUSY.get(hal_.read32(reg_addr(STATUS.offset)))) {
         const uint64_t now = hal_.now_ns();
-        if (now >= deadline || !hal_.wait_irq(unsigned(dev_.irq), deadline - now)) {
+        if (now >= deadline) {
             why_ = "timeout waiting for DMA completion";
             return false;
         }
-        ok = acknowledge() && ok;
+        // Sleep until an interrupt, but look again at least every 10 us:
+        // the last posted descriptor need not have asked for one.
+        if (hal_.wait_irq(unsigned(dev_.irq), std::min<uint64_t>(deadline - now, 10000))) ok = acknowledge() && ok;
     }
     // The engine may have finished before we first looked: collect its status.
     return acknowledge() && ok;

@@ -80,11 +80,12 @@ bool Router::get_direct_mem_ptr(int, tlm::tlm_generic_payload& t, tlm::tlm_dmi& 
     t.set_address(d.offset);
     const bool ok = initiator_socket[d.region->target]->get_direct_mem_ptr(t, dmi);
     t.set_address(addr);
+    if (!ok) return false;
     // Translate the granted range back to bus addresses, clipped to the region.
     const uint64_t base = d.region->base, last = d.region->end() - 1;
     dmi.set_start_address(std::min<uint64_t>(base + dmi.get_start_address(), last));
     dmi.set_end_address(std::min<uint64_t>(base + dmi.get_end_address(), last));
-    return ok;
+    return true;
 }
 
 void Router::invalidate_direct_mem_ptr(int id, sc_dt::uint64 start, sc_dt::uint64 end) {

@@ -19,15 +19,19 @@ Dma::Dma(sc_core::sc_module_name name, const DmaDeviceConfig& cfg, double clock_
         if (ctrl::SOFT_RESET.get(w)) {
             regs_.reset();
             bytes_ = 0;
+            ++generation_; // a descriptor in flight retires into the void
         }
         update_irq();
         doorbell_.notify(access_delay_);
     });
     regs_.on_write(IRQ_STATUS, [this](uint32_t, uint32_t) { update_irq(); });
     regs_.on_write(RING_TAIL, [this](uint32_t, uint32_t) { doorbell_.notify(access_delay_); });
-    regs_.on_write(RING_SIZE, [this](uint32_t, uint32_t) {
-        regs_.set(STATUS, status::RING_ERROR.insert(regs_.get(STATUS), ring_valid() ? 0 : 1));
+    regs_.on_write(RING_SIZE, [this](uint32_t, uint32_t) { // restarts the ring
+        ++generation_;
+        regs_.set(RING_HEAD, 0);
+        regs_.set(RING_TAIL, 0);
     });
+    regs_.on_read(STATUS, [this](uint32_t v) { return status::RING_ERROR.insert(v, ring_valid() ? 0 : 1); });
     irq.initialize(false);
     SC_THREAD(run);
     SC_METHOD(drive_irq);
@@ -91,11 +95,12 @@ bool Dma::bus(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uint32_t len, 
     return t.is_response_ok();
 }
 
-// The engine works in batches of `outstanding` chunks through a ping-pong
+// The engine works in batches of `outstanding` chunks through one batch
 // buffer: it reads a batch (requests pipelined, one per clock), then writes
-// it back while the next batch is read. Batching amortises the DRAM's
-// read/write turnaround and row switches, as a real engine's burst buffer
-// does. Returns the time the last write ends in t_ps.
+// it out; the next batch's reads issue once the last write has issued, so
+// they overlap only with the writes' completion. Batching amortises the
+// DRAM's read/write turnaround and row switches, as a real engine's burst
+// buffer does. Returns the time the last write ends in t_ps.
 Dma::Failure Dma::copy(const DmaTransfer& tr, uint64_t& t_ps, uint64_t& fail_addr) {
     TransferPlan plan(tr, cfg_.chunk_bytes);
     std::vector<DmaChunk> batch;
@@ -147,6 +152,7 @@ void Dma::run() {
         }
         regs_.set(STATUS, status::IDLE.insert(status::BUSY.insert(regs_.get(STATUS), 1), 0));
         const uint64_t start = now_ps();
+        const uint64_t generation = generation_;
         const uint64_t ring = (uint64_t(regs_.get(RING_BASE_HI)) << 32) | regs_.get(RING_BASE_LO);
         const uint64_t daddr = ring + uint64_t(head) * desc::kBytes;
         uint8_t d[desc::kBytes];
@@ -186,6 +192,9 @@ void Dma::run() {
         board_trace().span(name(), "descriptor " + std::to_string(head), start, now_ps(),
                            {{"status", desc::ST_ERROR.get(st) ? "error" : "done"}});
         ++descriptors_;
+        // Software reset or resized the ring meanwhile: the engine's ring
+        // state is already the new one; this descriptor updates nothing.
+        if (generation != generation_) continue;
         regs_.set(RING_HEAD, (head + 1) % regs_.get(RING_SIZE));
         regs_.set(DONE_COUNT, regs_.get(DONE_COUNT) + 1);
         regs_.set(BYTES_LO, uint32_t(bytes_));

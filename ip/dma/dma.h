@@ -49,6 +49,7 @@ private:
     bool irq_level_ = false;
     sc_core::sc_time access_delay_;  // delay of the register access being served
     std::vector<uint8_t> buf_;
+    uint64_t generation_ = 0; // bumped by SOFT_RESET and RING_SIZE writes
     uint64_t descriptors_ = 0, errors_ = 0, bytes_ = 0, chunks_ = 0, busy_ps_ = 0;
 };
 

@@ -22,7 +22,7 @@ constexpr Register STATUS{0x0C, "STATUS", 0x4, Access::RO};
 constexpr Register IRQ_STATUS{0x10, "IRQ_STATUS", 0x0, Access::W1C};
 constexpr Register RING_BASE_LO{0x14, "RING_BASE_LO", 0x0, Access::RW};
 constexpr Register RING_BASE_HI{0x18, "RING_BASE_HI", 0x0, Access::RW};
-constexpr Register RING_SIZE{0x1C, "RING_SIZE", 0x0, Access::RW};  // entries, power of two, <= kMaxRingEntries
+constexpr Register RING_SIZE{0x1C, "RING_SIZE", 0x0, Access::RW};  // entries: power of two in [2, kMaxRingEntries]; writing it restarts the ring
 constexpr Register RING_HEAD{0x20, "RING_HEAD", 0x0, Access::RO};  // next descriptor the engine takes
 constexpr Register RING_TAIL{0x24, "RING_TAIL", 0x0, Access::RW};  // one past the last posted; write = doorbell
 constexpr Register DONE_COUNT{0x28, "DONE_COUNT", 0x0, Access::RO};

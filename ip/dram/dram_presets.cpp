@@ -44,7 +44,7 @@ DramTimingParams lpddr4_3200() {
     p.bus_bytes = 4;          // 32-bit channel
     p.bank_groups = 1;        // LPDDR4 has no bank groups
     p.banks_per_group = 8;
-    p.rows = 65536;           // 8 Gb per channel
+    p.rows = 65536;           // 8 banks x 64 Ki rows x 4 KiB = 2 GiB (16 Gb) per 32-bit channel
     p.columns = 1024;
     p.CL = 32;
     p.CWL = 18;

@@ -18,6 +18,11 @@ uint32_t log2u(uint64_t v) {
 
 std::string DramTimingParams::validate() const {
     if (tCK_ps == 0) return "tCK_ps must be > 0";
+    // Plausibility caps keep every derived product far inside 64 bits.
+    if (burst_length > 32) return "burst_length must be <= 32";
+    if (bus_bytes > 128) return "bus_bytes must be <= 128";
+    if (bank_groups > 16 || banks_per_group > 32) return "bank_groups must be <= 16 and banks_per_group <= 32";
+    if (rows > (1u << 20) || columns > (1u << 16)) return "rows must be <= 2^20 and columns <= 2^16";
     if (burst_length < 2 || burst_length % 2) return "burst_length must be an even number >= 2";
     if (!is_pow2(bus_bytes)) return "bus_bytes must be a power of two";
     if (!is_pow2(bank_groups)) return "bank_groups must be a power of two";
@@ -30,12 +35,21 @@ std::string DramTimingParams::validate() const {
     if (tCCD_S == 0 || tCCD_L < tCCD_S) return "tCCD_S must be > 0 and tCCD_L >= tCCD_S";
     if (tRRD_L < tRRD_S) return "tRRD_L must be >= tRRD_S";
     if (tREFI == 0 || tRFC == 0 || tRFC >= tREFI) return "need 0 < tRFC < tREFI";
+    // After a refresh a burst needs ACT + column + data before the next one.
+    if (uint64_t(tRFC) + tRP + tRCD + std::max(CL, CWL) + tBURST() >= tREFI)
+        return "tREFI too short: tRFC + tRP + tRCD + CL + tBURST must fit between refreshes";
     return {};
 }
 
-DramChannel::DramChannel(const DramTimingParams& p) : p_(p), banks_(p.banks()), next_refresh_ps_(cyc(p.tREFI)) {
+namespace {
+const DramTimingParams& validated(const DramTimingParams& p) {
     std::string err = p.validate();
     if (!err.empty()) throw std::invalid_argument("DRAM preset '" + p.name + "': " + err);
+    return p;
+}
+} // namespace
+
+DramChannel::DramChannel(const DramTimingParams& p) : p_(validated(p)), banks_(p.banks()), next_refresh_ps_(cyc(p.tREFI)) {
     group_shift_ = log2u(p_.burst_bytes());
     col_shift_ = group_shift_ + log2u(p_.bank_groups);
     bank_shift_ = col_shift_ + log2u(p_.columns / p_.burst_length);
@@ -108,11 +122,12 @@ DramBurstResult DramChannel::access_burst(uint64_t addr, bool is_write, uint64_t
     const uint32_t bi = c.bank_group * p_.banks_per_group + c.bank;
     DramBurstResult r;
     Plan pl = plan(c, bi, is_write, arrival);
-    while (next_refresh_ps_ <= pl.col_ps) {
+    const uint64_t unrefreshed_col = pl.col_ps;
+    while (next_refresh_ps_ <= pl.col_ps) { // ends: validate() leaves room for a burst between refreshes
         refresh_through(pl.col_ps);
-        r.waited_for_refresh = true;
         pl = plan(c, bi, is_write, arrival);
     }
+    r.waited_for_refresh = pl.col_ps > unrefreshed_col;
     Bank& b = banks_[bi];
     if (pl.hit) {
         r.outcome = RowOutcome::Hit;

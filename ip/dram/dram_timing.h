@@ -1,7 +1,9 @@
 // DRAM channel timing model: *what* happens to a request (pure C++, no SystemC).
 //
 // One DramChannel models one channel: per-bank row-buffer state machine,
-// shared command/data bus, all-bank refresh. Times are integer picoseconds so
+// a shared data bus, in-order column commands, all-bank refresh. Not
+// modelled: command-bus slots (two commands may issue in the same clock),
+// read-to-write turnaround, per-bank refresh, power-down. Times are integer picoseconds so
 // that runs are bit-reproducible. The sc_module in dram.h only converts
 // sc_time <-> ps and moves the bytes.
 #pragma once
@@ -70,7 +72,7 @@ enum class RowOutcome { Hit, Closed, Conflict };
 struct DramBurstResult {
     uint64_t data_end_ps = 0; // last beat leaves/arrives the pins
     RowOutcome outcome = RowOutcome::Hit;
-    bool waited_for_refresh = false;
+    bool waited_for_refresh = false; // a refresh made this burst later
 };
 
 struct DramCounters {
@@ -78,7 +80,7 @@ struct DramCounters {
     uint64_t bytes_read = 0, bytes_written = 0;
     uint64_t row_hits = 0, row_misses = 0, row_conflicts = 0; // misses = closed + conflicts
     uint64_t activates = 0, precharges = 0, refreshes = 0;
-    uint64_t refresh_stalls = 0; // bursts delayed by a refresh window
+    uint64_t refresh_stalls = 0; // bursts issued later than they would have been without a refresh
 };
 
 class DramChannel {

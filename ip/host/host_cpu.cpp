@@ -109,6 +109,7 @@ bool HostCpu::functional(tlm::tlm_command cmd, uint64_t addr, void* data, size_t
         if (socket->get_direct_mem_ptr(t, dmi) && (want_write ? dmi.is_write_allowed() : dmi.is_read_allowed()) &&
             addr >= dmi.get_start_address() && addr <= dmi.get_end_address()) {
             const uint64_t n = std::min<uint64_t>(len, dmi.get_end_address() - addr + 1);
+            if (n == 0) return false; // a grant spanning all 2^64 bytes: not from our targets
             uint8_t* mem = dmi.get_dmi_ptr() + (addr - dmi.get_start_address());
             if (want_write) std::memcpy(mem, p, n);
             else std::memcpy(p, mem, n);

@@ -77,6 +77,9 @@ TEST_CASE("bad platform files give an error naming file, JSON path and reason", 
         {"missing name", [](json& j) { j.erase("name"); }, "/name", "missing required field"},
         {"typo field", [](json& j) { j["devices"][1]["latencycycles"] = 2; }, "/devices/1/latencycycles", "unknown field"},
         {"negative size", [](json& j) { j["devices"][1]["size"] = -4; }, "/devices/1/size", "must not be negative"},
+        {"negative size text", [](json& j) { j["devices"][1]["size"] = "-1"; }, "/devices/1/size", "cannot read"},
+        {"negative hex text", [](json& j) { j["devices"][1]["base"] = "0x-1"; }, "/devices/1/base", "cannot read"},
+        {"interleave below burst", [](json& j) { j["devices"][0]["timing"] = {{"burst_length", 16}}; j["devices"][0]["interleave_bytes"] = 64; }, "/devices/0/interleave_bytes", "128 bytes"},
         {"bad size text", [](json& j) { j["devices"][1]["size"] = "12 parsecs"; }, "/devices/1/size", "cannot read"},
         {"zero size", [](json& j) { j["devices"][1]["size"] = 0; }, "/devices/1/size", "must be > 0"},
         {"wraps", [](json& j) { j["devices"][1]["base"] = "0xFFFFFFFFFFFFF000"; j["devices"][1]["size"] = "0x2000"; }, "/devices/1/size", "wraps"},
@@ -86,6 +89,11 @@ TEST_CASE("bad platform files give an error naming file, JSON path and reason", 
         {"duplicate name", [](json& j) { j["devices"][1]["name"] = "dram"; }, "/devices/1/name", "duplicate device name"},
         {"no dram", [](json& j) { j["devices"].erase(0); }, "/devices", "needs a device of type \"dram\""},
         {"zero clock", [](json& j) { j["clock_mhz"] = 0; }, "/clock_mhz", "must be in"},
+        {"tiny clock", [](json& j) { j["clock_mhz"] = 1e-20; }, "/clock_mhz", "must be in"},
+        {"dotted name", [](json& j) { j["devices"][1]["name"] = "glb.reads"; }, "/devices/1/name", "only letters"},
+        {"refresh leaves no room", [](json& j) { j["devices"][0]["timing"] = {{"tRFC", 9000}, {"tREFI", 9010}}; }, "/devices/0/timing", "tREFI too short"},
+        {"huge burst", [](json& j) { j["devices"][0]["timing"] = {{"burst_length", 65536}, {"bus_bytes", 65536}, {"columns", 65536}}; }, "/devices/0/timing", "burst_length must be <= 32"},
+        {"huge bank count", [](json& j) { j["devices"][0]["timing"] = {{"bank_groups", 32768}, {"banks_per_group", 32768}}; }, "/devices/0/timing", "bank_groups must be <= 16"},
         {"bad timing", [](json& j) { j["devices"][0]["timing"] = {{"tRFC", 100000}}; }, "/devices/0/timing", "tRFC"},
         {"unknown timing", [](json& j) { j["devices"][0]["timing"] = {{"tXYZ", 1}}; }, "/devices/0/timing/tXYZ", "unknown DRAM timing field"},
         {"devices not array", [](json& j) { j["devices"] = 3; }, "/devices", "expected an array"},
@@ -113,6 +121,15 @@ TEST_CASE("malformed JSON is reported with its line number", "[config]") {
     } catch (const ConfigError& e) {
         CHECK(e.file() == "broken.json");
         CHECK(e.reason().find("malformed JSON near line 3") != std::string::npos);
+    }
+}
+
+TEST_CASE("numbers JSON cannot represent are a config error, not a crash", "[config]") {
+    try {
+        parse_platform("{\"name\": \"x\", \"clock_mhz\": 1e400, \"devices\": []}", "big.json");
+        FAIL("accepted");
+    } catch (const ConfigError& e) {
+        CHECK(e.file() == "big.json");
     }
 }
 
