@@ -124,7 +124,7 @@ TEST_CASE("DRAM tRAS holds off an early precharge", "[dram]") {
     CHECK(r.data_end_ps == (p.tRAS + p.tRP + p.tRCD + p.CL + p.tBURST()) * tck); // PRE waits for tRAS
 }
 
-TEST_CASE("sequential DRAM streaming reaches within 10% of peak; random rows fall clearly below", "[dram]") {
+TEST_CASE("sequential DRAM streaming reaches within 10% of peak and random rows fall clearly below", "[dram]") {
     for (const char* name : {"DDR4-2400", "LPDDR4-3200"}) {
         DYNAMIC_SECTION(name) {
             DramChannel seq(preset(name));
@@ -133,7 +133,8 @@ TEST_CASE("sequential DRAM streaming reaches within 10% of peak; random rows fal
             INFO("sequential " << seq_bw / 1e9 << " GB/s of " << peak / 1e9);
             CHECK(seq_bw >= 0.90 * peak);
             CHECK(seq_bw <= peak);
-            CHECK(seq.counters().row_hits > 100 * seq.counters().row_misses);
+            // LPDDR4: 4 KiB rows and a refresh every 3.9 us still leave > 98% hits.
+            CHECK(seq.counters().row_hits > 50 * seq.counters().row_misses);
             DramChannel rnd(preset(name));
             const double rnd_bw = stream(rnd, true, 100000);
             INFO("random " << rnd_bw / 1e9 << " GB/s");
