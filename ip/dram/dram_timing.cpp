@@ -50,6 +50,8 @@ const DramTimingParams& validated(const DramTimingParams& p) {
 } // namespace
 
 DramChannel::DramChannel(const DramTimingParams& p) : p_(validated(p)), banks_(p.banks()), next_refresh_ps_(cyc(p.tREFI)) {
+    last_col_in_group_.fill(kNever);
+    last_act_in_group_.fill(kNever);
     group_shift_ = log2u(p_.burst_bytes());
     col_shift_ = group_shift_ + log2u(p_.bank_groups);
     bank_shift_ = col_shift_ + log2u(p_.columns / p_.burst_length);
@@ -83,13 +85,14 @@ DramChannel::Plan DramChannel::plan(const DramCoord& c, uint32_t bi, bool is_wri
             act = pl.pre_ps + cyc(p_.tRP);
         }
         act = std::max(act, b.act_ready_ps);
-        if (activates_seen_ > 0)
-            act = std::max(act, last_act_ps_ + cyc(c.bank_group == last_act_group_ ? p_.tRRD_L : p_.tRRD_S));
+        if (activates_seen_ > 0) act = std::max(act, last_act_ps_ + cyc(p_.tRRD_S));
+        act = after(act, last_act_in_group_[c.bank_group], p_.tRRD_L);
         if (activates_seen_ >= 4) act = std::max(act, act_window_[act_window_pos_] + cyc(p_.tFAW)); // oldest of four
         pl.act_ps = act;
         col = act + cyc(p_.tRCD);
     }
-    if (any_column_) col = std::max(col, last_col_ps_ + cyc(c.bank_group == last_col_group_ ? p_.tCCD_L : p_.tCCD_S));
+    if (any_column_) col = std::max(col, last_col_ps_ + cyc(p_.tCCD_S));
+    col = after(col, last_col_in_group_[c.bank_group], p_.tCCD_L);
     if (!is_write && any_write_) col = std::max(col, write_data_end_ps_ + cyc(p_.tWTR));
     const uint64_t lat = cyc(is_write ? p_.CWL : p_.CL);
     // The data bus is shared: a burst's beats start no earlier than the bus frees.
@@ -99,8 +102,9 @@ DramChannel::Plan DramChannel::plan(const DramCoord& c, uint32_t bi, bool is_wri
     return pl;
 }
 
-// All-bank refresh k starts at k*tREFI and blocks every bank for tRFC; it
-// closes all rows (the precharge-all is folded into tRFC).
+// All-bank refresh k is due at k*tREFI. REF needs every bank precharged, so
+// with rows open it waits for their tRAS/tWR/tRTP, precharges all (tRP),
+// then blocks every bank for tRFC. The schedule stays on the k*tREFI grid.
 void DramChannel::refresh_through(uint64_t t) {
     const uint64_t refi = cyc(p_.tREFI);
     if (t >= next_refresh_ps_ + refi) { // idle gap: refreshes nobody waited for
@@ -108,10 +112,18 @@ void DramChannel::refresh_through(uint64_t t) {
         c_.refreshes += skipped;
         next_refresh_ps_ += skipped * refi;
     }
+    uint64_t start = next_refresh_ps_;
+    bool any_open = false;
+    for (const Bank& b : banks_)
+        if (b.open) {
+            any_open = true;
+            start = std::max(start, b.pre_ready_ps);
+        }
+    if (any_open) start += cyc(p_.tRP);
     for (Bank& b : banks_) {
         if (b.open) ++c_.precharges;
         b.open = false;
-        b.act_ready_ps = std::max(b.act_ready_ps, next_refresh_ps_ + cyc(p_.tRFC));
+        b.act_ready_ps = std::max(b.act_ready_ps, start + cyc(p_.tRFC));
     }
     ++c_.refreshes;
     next_refresh_ps_ += refi;
@@ -146,7 +158,7 @@ DramBurstResult DramChannel::access_burst(uint64_t addr, bool is_write, uint64_t
         b.col_ready_ps = pl.act_ps + cyc(p_.tRCD);
         b.pre_ready_ps = pl.act_ps + cyc(p_.tRAS);
         last_act_ps_ = pl.act_ps;
-        last_act_group_ = c.bank_group;
+        last_act_in_group_[c.bank_group] = pl.act_ps;
         act_window_[act_window_pos_] = pl.act_ps;
         act_window_pos_ = (act_window_pos_ + 1) % act_window_.size();
         ++activates_seen_;
@@ -165,7 +177,7 @@ DramBurstResult DramChannel::access_burst(uint64_t addr, bool is_write, uint64_t
     }
     if (r.waited_for_refresh) ++c_.refresh_stalls;
     last_col_ps_ = pl.col_ps;
-    last_col_group_ = c.bank_group;
+    last_col_in_group_[c.bank_group] = pl.col_ps;
     any_column_ = true;
     bus_free_ps_ = r.data_end_ps;
     return r;

@@ -8,6 +8,7 @@
 // sc_time <-> ps and moves the bytes.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -120,16 +121,19 @@ private:
     DramTimingParams p_;
     std::vector<Bank> banks_;
     uint64_t next_refresh_ps_;
+    // Last column command / ACT on the channel (the _S spacings) and per bank
+    // group (the _L spacings); kNever until one happened.
+    static constexpr uint64_t kNever = ~uint64_t(0);
     uint64_t last_col_ps_ = 0;
-    uint32_t last_col_group_ = 0;
     uint64_t last_act_ps_ = 0;
-    uint32_t last_act_group_ = 0;
+    std::array<uint64_t, 16> last_col_in_group_, last_act_in_group_;
     std::array<uint64_t, 4> act_window_{}; // last four ACT times (tFAW), ring
     uint32_t act_window_pos_ = 0;
     uint64_t bus_free_ps_ = 0;
     uint64_t write_data_end_ps_ = 0;
     uint64_t activates_seen_ = 0;
     bool any_column_ = false;
+    uint64_t after(uint64_t t, uint64_t last, uint32_t n) const { return last == kNever ? t : std::max(t, last + cyc(n)); }
     bool any_write_ = false;
     uint32_t group_shift_ = 0, col_shift_ = 0, bank_shift_ = 0, row_shift_ = 0;
     DramCounters c_;

@@ -96,7 +96,7 @@ TEST_CASE("DRAM latency of closed-row, row-hit and row-conflict reads equals the
     }
 }
 
-TEST_CASE("DRAM access arriving at a refresh waits tRFC and finds its row closed", "[dram]") {
+TEST_CASE("DRAM access arriving at a refresh waits for precharge-all and tRFC, then finds its row closed", "[dram]") {
     DramChannel ch(preset("DDR4-2400"));
     const auto& p = ch.params();
     const uint64_t tck = p.tCK_ps;
@@ -105,13 +105,46 @@ TEST_CASE("DRAM access arriving at a refresh waits tRFC and finds its row closed
     auto r = ch.access_burst(row_addr(ch, 3), false, refresh_start);
     CHECK(r.waited_for_refresh);
     CHECK(r.outcome == RowOutcome::Closed); // refresh closed the row it would have hit
-    CHECK(r.data_end_ps - refresh_start == (p.tRFC + p.tRCD + p.CL + p.tBURST()) * tck);
+    // A row was open, so REF waits tRP for the precharge-all first.
+    CHECK(r.data_end_ps - refresh_start == (p.tRP + p.tRFC + p.tRCD + p.CL + p.tBURST()) * tck);
     CHECK(ch.counters().refreshes == 1);
     // Just before the next refresh window, the same row is a plain hit again.
     const uint64_t before = 2 * refresh_start - 100 * tck;
     r = ch.access_burst(row_addr(ch, 3), false, before);
     CHECK_FALSE(r.waited_for_refresh);
     CHECK(r.data_end_ps - before == (p.CL + p.tBURST()) * tck);
+}
+
+TEST_CASE("DRAM refresh waits for write recovery of an open bank", "[dram]") {
+    DramChannel ch(preset("DDR4-2400"));
+    const auto& p = ch.params();
+    const uint64_t tck = p.tCK_ps;
+    const uint64_t refresh_start = uint64_t(p.tREFI) * tck;
+    // A write whose data ends just before the refresh is due: tWR must pass
+    // before the precharge-all, then tRP, then tRFC.
+    const uint64_t arrival = refresh_start - uint64_t(p.CWL + p.tBURST()) * tck - 2 * tck;
+    ch.access_burst(row_addr(ch, 0), false, arrival - 1000 * tck); // open the row well before
+    const auto w = ch.access_burst(row_addr(ch, 0), true, arrival);
+    REQUIRE(w.data_end_ps < refresh_start);
+    const auto r = ch.access_burst(row_addr(ch, 0), false, refresh_start);
+    CHECK(r.waited_for_refresh);
+    const uint64_t ref_start = w.data_end_ps + uint64_t(p.tWR + p.tRP) * tck;
+    CHECK(r.data_end_ps == ref_start + uint64_t(p.tRFC + p.tRCD + p.CL + p.tBURST()) * tck);
+}
+
+TEST_CASE("DRAM same-bank-group column commands keep tCCD_L even with other groups between", "[dram]") {
+    DramTimingParams p = preset("DDR4-2400");
+    p.tCCD_L = 12; // > 2 x tCCD_S, so the group spacing shows through an interleaved access
+    DramChannel ch(p);
+    const uint64_t tck = p.tCK_ps;
+    const uint64_t bb = p.burst_bytes();
+    ch.access_burst(0, false, 0);             // opens BG0 bank 0
+    ch.access_burst(bb, false, 0);            // opens BG1 bank 0
+    const uint64_t t = 1000 * tck;
+    const auto a = ch.access_burst(0, false, t);                 // BG0 hit at t
+    ch.access_burst(bb, false, t);                               // BG1 hit: tCCD_S later
+    const auto c = ch.access_burst(bb * p.bank_groups, false, t); // BG0 again: tCCD_L after a
+    CHECK(c.data_end_ps - a.data_end_ps == uint64_t(p.tCCD_L) * tck);
 }
 
 TEST_CASE("DRAM tRAS holds off an early precharge", "[dram]") {
