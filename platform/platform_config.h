@@ -49,6 +49,8 @@ struct NpuConfig {
     uint32_t cores = 0;
     uint32_t pe_rows = 0, pe_cols = 0;
     uint64_t weight_buffer_bytes = 0, input_buffer_bytes = 0, output_buffer_bytes = 0;
+    uint32_t core_buffer_bytes_per_cycle = 32; // core buffers -> PE array, per core
+    uint32_t max_prime_factor = 7;             // schedulers pad dims with larger prime factors
     uint64_t core_buffer_bytes() const { return weight_buffer_bytes + input_buffer_bytes + output_buffer_bytes; }
 };
 
@@ -74,6 +76,7 @@ struct PresetText {
     const char* text;
 };
 const std::vector<PresetText>& embedded_platform_presets(); // generated at build time
+const std::vector<PresetText>& embedded_workload_zoo();     // workloads/zoo/*.json, likewise
 
 // Throws ConfigError (file, JSON path, reason) for anything malformed,
 // inconsistent or unknown.

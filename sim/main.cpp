@@ -18,6 +18,7 @@
 #include "platform/platform_config.h"
 #include "sim/bench.h"
 #include "sim/run.h"
+#include "sim/schedule_cmd.h"
 
 namespace po = boost::program_options;
 using namespace dynavp;
@@ -31,6 +32,10 @@ const char* kUsage =
     "  run    --platform P [--firmware F]    boot board P, run firmware F (default selftest), report\n"
     "         [--json out.json] [--trace trace.json] [--seed N] [--max-sim-ms T] [--quiet]\n"
     "  bench  dram [--platform P] [--transactions N] [--bytes B] [--outstanding W] [--json out.json]\n"
+    "  schedule --op 'R=3,S=3,P=28,Q=28,C=256,K=256' --dynamic 'C=96,K=160' [--platform P] [--json]\n"
+    "         every mapper's schedule, cycles, utilisation and energy for one dynamic operator\n"
+    "  reproduce dna-fig16 [--samples N] [--seed S] [--csv out.csv]   DNA Fig. 16 on our model, paper beside ours\n"
+    "  bench  transverter [--pairs N]        transverter vs oracle on random VGG16/ResNet-50 pairs\n"
     "run `dynavp <command> --help` for the options of one command.\n";
 
 int fail_usage(const std::string& msg) {
@@ -101,7 +106,64 @@ int cmd_run(const std::vector<std::string>& args) {
     return run_command(o);
 }
 
+int cmd_schedule(const std::vector<std::string>& args) {
+    ScheduleOptions o;
+    po::options_description desc("dynavp schedule");
+    desc.add_options()("help,h", "this help")("platform,p", po::value(&o.platform)->default_value(o.platform), "preset or .json")(
+        "op", po::value(&o.op), "backbone operator, e.g. 'R=3,S=3,P=28,Q=28,C=256,K=256'")(
+        "dynamic", po::value(&o.dynamic), "dynamic operator as changes, e.g. 'C=96,K=160'")(
+        "json", po::bool_switch(&o.json), "JSON on stdout")("verbose,v", po::bool_switch(&o.verbose), "loop nest of every mapper")(
+        "seed", po::value(&o.seed)->default_value(o.seed), "search seed")(
+        "samples", po::value(&o.samples)->default_value(o.samples), "search: random candidates")(
+        "steps", po::value(&o.steps)->default_value(o.steps), "search: local-search steps")(
+        "kernels", po::value(&o.kernels)->default_value(o.kernels), "library: kernels compiled offline");
+    auto vm = parse(args, desc);
+    if (vm.count("help")) {
+        std::cout << desc;
+        return 0;
+    }
+    return schedule_command(o);
+}
+
+int cmd_reproduce(const std::vector<std::string>& args) {
+    ReproduceOptions o;
+    po::options_description desc("dynavp reproduce");
+    desc.add_options()("help,h", "this help")("experiment", po::value(&o.experiment), "experiment: dna-fig16")(
+        "platform,p", po::value(&o.platform)->default_value(o.platform), "preset or .json")(
+        "csv", po::value(&o.csv), "per-sample CSV (default ./<experiment>.csv)")("seed", po::value(&o.seed)->default_value(o.seed), "seed")(
+        "samples", po::value(&o.samples)->default_value(o.samples), "dynamic operators per layer")(
+        "search-samples", po::value(&o.search_samples)->default_value(o.search_samples), "search: random candidates")(
+        "search-steps", po::value(&o.search_steps)->default_value(o.search_steps), "search: local-search steps")(
+        "kernels", po::value(&o.kernels)->default_value(o.kernels), "library kernels per layer");
+    po::positional_options_description pos;
+    pos.add("experiment", 1);
+    auto vm = parse(args, desc, &pos);
+    if (vm.count("help")) {
+        std::cout << desc;
+        return 0;
+    }
+    return reproduce_command(o);
+}
+
 int cmd_bench(const std::vector<std::string>& args) {
+    if (!args.empty() && args[0] == "transverter") {
+        TransverterBenchOptions t;
+        po::options_description desc("dynavp bench transverter");
+        desc.add_options()("help,h", "this help")("what", "transverter")("platform,p", po::value(&t.platform)->default_value(t.platform), "preset or .json")(
+            "pairs", po::value(&t.pairs)->default_value(t.pairs), "random (backbone, dynamic) pairs")(
+            "seed", po::value(&t.seed)->default_value(t.seed), "seed")(
+            "search-samples", po::value(&t.search_samples)->default_value(t.search_samples), "oracle: random candidates")(
+            "search-steps", po::value(&t.search_steps)->default_value(t.search_steps), "oracle: local-search steps")(
+            "json", po::value(&t.json_out), "write results JSON here");
+        po::positional_options_description pos;
+        pos.add("what", 1);
+        auto vm = parse(args, desc, &pos);
+        if (vm.count("help")) {
+            std::cout << desc;
+            return 0;
+        }
+        return bench_transverter_command(t);
+    }
     BenchOptions o;
     std::string what;
     po::options_description desc("dynavp bench dram");
@@ -118,7 +180,7 @@ int cmd_bench(const std::vector<std::string>& args) {
         std::cout << desc;
         return 0;
     }
-    if (what != "dram") return fail_usage("bench: unknown or missing target \"" + what + "\" (known: dram)");
+    if (what != "dram") return fail_usage("bench: unknown or missing target \"" + what + "\" (known: dram, transverter)");
     return bench_dram_command(o);
 }
 
@@ -140,6 +202,8 @@ int sc_main(int argc, char* argv[]) {
         if (cmd == "list") return cmd_list(args);
         if (cmd == "run") return cmd_run(args);
         if (cmd == "bench") return cmd_bench(args);
+        if (cmd == "schedule") return cmd_schedule(args);
+        if (cmd == "reproduce") return cmd_reproduce(args);
         return fail_usage("unknown command \"" + cmd + "\"");
     } catch (const ConfigError& e) {
         std::fprintf(stderr, "dynavp: error: %s\n", e.what());

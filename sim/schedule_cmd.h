@@ -1,0 +1,39 @@
+// `dynavp schedule`, `dynavp reproduce dna-fig16`, `dynavp bench transverter`.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace dynavp {
+
+struct ScheduleOptions {
+    std::string platform = "dna-16c";
+    std::string op;        // backbone, "R=3,S=3,P=28,Q=28,C=256,K=256"
+    std::string dynamic;   // changes, "C=96,K=160"
+    bool json = false;
+    bool verbose = false;  // loop nests of every mapper (default: static and transverter)
+    uint64_t seed = 1;
+    uint32_t samples = 400, steps = 1500, kernels = 32;
+};
+int schedule_command(const ScheduleOptions& o);
+
+struct ReproduceOptions {
+    std::string experiment;
+    std::string platform = "dna-16c";
+    std::string csv;       // default build/out/<experiment>.csv next to the binary's cwd
+    uint64_t seed = 1;
+    uint32_t samples = 6;  // dynamic operators per layer
+    uint32_t search_samples = 300, search_steps = 1000, kernels = 32;
+};
+int reproduce_command(const ReproduceOptions& o);
+
+struct TransverterBenchOptions {
+    std::string platform = "dna-16c";
+    uint32_t pairs = 10000;
+    uint64_t seed = 1;
+    uint32_t search_samples = 150, search_steps = 400;
+    std::string json_out;
+};
+int bench_transverter_command(const TransverterBenchOptions& o);
+
+} // namespace dynavp
