@@ -19,6 +19,8 @@
 #include "sim/bench.h"
 #include "sim/run.h"
 #include "sim/schedule_cmd.h"
+#include "ip/scheduling/mappers.h"
+#include "workloads/zoo.h"
 
 namespace po = boost::program_options;
 using namespace dynavp;
@@ -71,10 +73,15 @@ int cmd_list(const std::vector<std::string>& args) {
     j["firmware"] = nlohmann::json::array();
     for (const auto& f : fw::firmware_images()) j["firmware"].push_back({{"name", f.name}, {"description", f.description}});
     j["dram_presets"] = dram_preset_names();
-    // Filled by later work: DynNN workloads, accelerator designs, paper experiments.
     j["workloads"] = nlohmann::json::array();
+    for (const auto& n : zoo_network_names()) {
+        const ZooNetwork net = load_zoo_network(n);
+        j["workloads"].push_back({{"name", net.name}, {"description", net.description}, {"layers", net.layers.size()}});
+    }
+    // Designs so far: the scheduling strategies (`dynavp schedule`).
     j["designs"] = nlohmann::json::array();
-    j["experiments"] = nlohmann::json::array();
+    for (const auto& m : sched::MapperSuite::names()) j["designs"].push_back({{"name", m}, {"kind", "mapper"}});
+    j["experiments"] = {{{"name", "dna-fig16"}, {"description", "DNA Fig. 16: static / library / transverter / oracle scheduling on VGG16 and ResNet-50 under dynamic pruning and scaling"}}};
     if (vm.count("json")) {
         std::cout << j.dump(2) << "\n";
         return 0;
@@ -85,7 +92,12 @@ int cmd_list(const std::vector<std::string>& args) {
     for (const auto& f : j["firmware"]) std::printf("  %-18s %s\n", f["name"].get<std::string>().c_str(), f["description"].get<std::string>().c_str());
     std::cout << "DRAM presets:\n";
     for (const auto& d : j["dram_presets"]) std::printf("  %s\n", d.get<std::string>().c_str());
-    std::cout << "workloads, designs, experiments: none yet in this build\n";
+    std::cout << "workloads:\n";
+    for (const auto& w : j["workloads"]) std::printf("  %-18s %s\n", w["name"].get<std::string>().c_str(), w["description"].get<std::string>().c_str());
+    std::cout << "designs (mappers):\n ";
+    for (const auto& d : j["designs"]) std::printf(" %s", d["name"].get<std::string>().c_str());
+    std::cout << "\nexperiments:\n";
+    for (const auto& e : j["experiments"]) std::printf("  %-18s %s\n", e["name"].get<std::string>().c_str(), e["description"].get<std::string>().c_str());
     return 0;
 }
 
@@ -116,7 +128,9 @@ int cmd_schedule(const std::vector<std::string>& args) {
         "seed", po::value(&o.seed)->default_value(o.seed), "search seed")(
         "samples", po::value(&o.samples)->default_value(o.samples), "search: random candidates")(
         "steps", po::value(&o.steps)->default_value(o.steps), "search: local-search steps")(
-        "kernels", po::value(&o.kernels)->default_value(o.kernels), "library: kernels compiled offline");
+        "kernels", po::value(&o.kernels)->default_value(o.kernels), "library: kernels compiled offline")(
+        "maxbuff-order", po::value(&o.maxbuff_order)->default_value(o.maxbuff_order), "transverter MaxBuff dim order: table|nest")(
+        "maxcomp-order", po::value(&o.maxcomp_order)->default_value(o.maxcomp_order), "transverter MaxComp dim order: table|backbone");
     auto vm = parse(args, desc);
     if (vm.count("help")) {
         std::cout << desc;
@@ -134,7 +148,9 @@ int cmd_reproduce(const std::vector<std::string>& args) {
         "samples", po::value(&o.samples)->default_value(o.samples), "dynamic operators per layer")(
         "search-samples", po::value(&o.search_samples)->default_value(o.search_samples), "search: random candidates")(
         "search-steps", po::value(&o.search_steps)->default_value(o.search_steps), "search: local-search steps")(
-        "kernels", po::value(&o.kernels)->default_value(o.kernels), "library kernels per layer");
+        "kernels", po::value(&o.kernels)->default_value(o.kernels), "library kernels per layer")(
+        "maxbuff-order", po::value(&o.maxbuff_order)->default_value(o.maxbuff_order), "transverter MaxBuff dim order: table|nest")(
+        "maxcomp-order", po::value(&o.maxcomp_order)->default_value(o.maxcomp_order), "transverter MaxComp dim order: table|backbone");
     po::positional_options_description pos;
     pos.add("experiment", 1);
     auto vm = parse(args, desc, &pos);

@@ -74,10 +74,16 @@ int reproduce_command(const ReproduceOptions& o) {
     if (o.samples == 0) throw ConfigError("--samples", "", "must be > 0");
     const PlatformConfig cfg = load_platform(o.platform);
     const Hardware hw = hardware_or_fail(cfg);
-    SearchOptions so;
+    MapperOptions so;
     so.seed = o.seed;
     so.samples = o.search_samples;
     so.local_steps = o.search_steps;
+    try {
+        so.transverter.maxbuff = parse_dim_order(o.maxbuff_order);
+        so.transverter.maxcomp = parse_dim_order(o.maxcomp_order);
+    } catch (const std::invalid_argument& e) {
+        throw ConfigError("--maxbuff-order/--maxcomp-order", "", e.what());
+    }
 
     const std::string csv_path = o.csv.empty() ? "dna-fig16.csv" : o.csv;
     std::ofstream csv(csv_path);
@@ -133,6 +139,7 @@ int reproduce_command(const ReproduceOptions& o) {
 
     std::printf("dynavp reproduce dna-fig16 on %s: %u dynamic operators per layer (pruning C,K ~ U[0.25,1], scaling P,Q ~ U[0.5,1]), seed %llu\n",
                 cfg.name.c_str(), o.samples, (unsigned long long)o.seed);
+    std::printf("transverter dimension order: MaxBuff %s, MaxComp %s\n", o.maxbuff_order.c_str(), o.maxcomp_order.c_str());
     std::printf("speedup / energy saving over static (geomean per layer); transverter as %% of oracle performance\n\n");
     std::printf("  %-9s %-14s %9s %9s %9s %9s %9s %8s\n", "network", "layer", "lib spd", "trv spd", "lib enr", "trv enr", "trv/orc", "updates");
     for (const auto& r : rows)
@@ -154,7 +161,7 @@ int reproduce_command(const ReproduceOptions& o) {
 int bench_transverter_command(const TransverterBenchOptions& o) {
     const PlatformConfig cfg = load_platform(o.platform);
     const Hardware hw = hardware_or_fail(cfg);
-    SearchOptions so;
+    MapperOptions so;
     so.seed = o.seed;
     so.samples = o.search_samples;
     so.local_steps = o.search_steps;

@@ -35,10 +35,16 @@ int schedule_command(const ScheduleOptions& o) {
     }
     const Operator backbone = parse_or_fail("--op", o.op, nullptr);
     const Operator dyn = o.dynamic.empty() ? backbone : parse_or_fail("--dynamic", o.dynamic, &backbone);
-    SearchOptions so;
+    MapperOptions so;
     so.seed = o.seed;
     so.samples = o.samples;
     so.local_steps = o.steps;
+    try {
+        so.transverter.maxbuff = parse_dim_order(o.maxbuff_order);
+        so.transverter.maxcomp = parse_dim_order(o.maxcomp_order);
+    } catch (const std::invalid_argument& e) {
+        throw ConfigError("--maxbuff-order/--maxcomp-order", "", e.what());
+    }
     if (!o.json) std::fprintf(stderr, "[dynavp] compiling backbone and a %u-kernel library...\n", o.kernels);
     MapperSuite suite(backbone, changed_dims(backbone, dyn), hw, so, o.kernels);
 

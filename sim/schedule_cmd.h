@@ -14,6 +14,7 @@ struct ScheduleOptions {
     bool verbose = false;  // loop nests of every mapper (default: static and transverter)
     uint64_t seed = 1;
     uint32_t samples = 400, steps = 1500, kernels = 32;
+    std::string maxbuff_order = "table", maxcomp_order = "table";
 };
 int schedule_command(const ScheduleOptions& o);
 
@@ -24,6 +25,7 @@ struct ReproduceOptions {
     uint64_t seed = 1;
     uint32_t samples = 6;  // dynamic operators per layer
     uint32_t search_samples = 300, search_steps = 1000, kernels = 32;
+    std::string maxbuff_order = "table", maxcomp_order = "table";
 };
 int reproduce_command(const ReproduceOptions& o);
 

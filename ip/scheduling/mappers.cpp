@@ -79,7 +79,7 @@ Operator pad_to_smooth(const Operator& op, const Hardware& hw, std::vector<std::
     return out;
 }
 
-MapResult search_schedule(const Operator& op, const Hardware& hw, const SearchOptions& o, uint64_t useful_macs,
+MapResult search_schedule(const Operator& op, const Hardware& hw, const MapperOptions& o, uint64_t useful_macs,
                           const std::vector<Schedule>& seeds) {
     const auto t0 = Clock::now();
     MapResult r;
@@ -172,8 +172,17 @@ std::vector<Dim> changed_dims(const Operator& backbone, const Operator& dynamic)
     return v;
 }
 
+DimOrder parse_dim_order(const std::string& s) {
+    if (s == "table") return DimOrder::Table;
+    if (s == "nest") return DimOrder::Nest;
+    if (s == "backbone") return DimOrder::Backbone;
+    throw std::invalid_argument("unknown dimension order \"" + s + "\" (known: table, nest, backbone)");
+}
+
 Schedule transverter_transform(const Operator& backbone, const Schedule& bbs, const Operator& dyn, const Hardware& hw,
-                               uint64_t* updates) {
+                               uint64_t* updates, const TransverterOptions& opt) {
+    if (opt.maxbuff == DimOrder::Backbone || opt.maxcomp == DimOrder::Nest)
+        throw std::invalid_argument("MaxBuff takes table or nest order, MaxComp table or backbone order");
     const int L = bbs.levels(), I = L - 1;
     uint64_t writes = 0;
     // Initialization (Alg. 1 lines 5-10): changed dims refactorised, all at (I, temporal).
@@ -191,12 +200,12 @@ Schedule transverter_transform(const Operator& backbone, const Schedule& bbs, co
     }
     for (int i = I - 1; i >= 1; --i) {
         // MaxBuff (lines 11-14): pull temporal factors of level i+1 into level i
-        // while R1 holds (eta.MS_i / m.U_i >= F). Dimension order (the paper
-        // leaves it open): level i+1's loops from the innermost out, so the
-        // loop nearest to level i crosses the boundary first and the nest's
-        // order is disturbed least.
-        LoopOrder visit = m.order[size_t(i + 1)];
-        std::reverse(visit.begin(), visit.end());
+        // while R1 holds (eta.MS_i / m.U_i >= F).
+        LoopOrder visit = kAllDims;
+        if (opt.maxbuff == DimOrder::Nest) {
+            visit = m.order[size_t(i + 1)];
+            std::reverse(visit.begin(), visit.end());
+        }
         for (Dim j : visit) {
             bool stored = false;
             for (int v = 0; v < kTensors; ++v) stored |= relevant(j, Tensor(v)) && hw.levels[i].holds(Tensor(v));
@@ -217,9 +226,6 @@ Schedule transverter_transform(const Operator& backbone, const Schedule& bbs, co
         }
         // MaxComp (lines 15-21): while r = eta.P_i / m.C_i >= 2, map temporal
         // factors of levels i..0 with F <= r to spatial at level i.
-        // Dimension visiting order (the paper leaves it open): the dims the
-        // backbone ran spatially at this level first, widest first -- its
-        // parallelism strategy -- then the rest in Table II order.
         std::vector<Dim> dims(kAllDims.begin(), kAllDims.end());
         auto bb_spatial = [&](Dim d) {
             uint64_t p = 1;
@@ -227,7 +233,8 @@ Schedule transverter_transform(const Operator& backbone, const Schedule& bbs, co
                 if (f.level == i && f.spatial && f.dim == d) p *= f.value;
             return p;
         };
-        std::stable_sort(dims.begin(), dims.end(), [&](Dim a, Dim b) { return bb_spatial(a) > bb_spatial(b); });
+        if (opt.maxcomp == DimOrder::Backbone) // widest backbone spatial dim first, ties in table order
+            std::stable_sort(dims.begin(), dims.end(), [&](Dim a, Dim b) { return bb_spatial(a) > bb_spatial(b); });
         const uint64_t P = hw.levels[i].fanout;
         bool moved = true;
         while (moved && P / m.spatial_product(i) >= 2) {
@@ -249,7 +256,7 @@ Schedule transverter_transform(const Operator& backbone, const Schedule& bbs, co
 }
 
 KernelLibrary::KernelLibrary(const Operator& backbone, const std::vector<Dim>& dyn_dims, const Hardware& hw, uint32_t count,
-                             const SearchOptions& o) {
+                             const MapperOptions& o) {
     const auto t0 = Clock::now();
     std::vector<Operator> shapes = {backbone};
     std::mt19937_64 rng(mix(o.seed ^ 0x4C1B, backbone));
@@ -286,7 +293,7 @@ const KernelLibrary::Kernel& KernelLibrary::lookup(const Operator& dyn) const {
     return *best;
 }
 
-MapperSuite::MapperSuite(const Operator& backbone, const std::vector<Dim>& dyn_dims, const Hardware& hw, const SearchOptions& o,
+MapperSuite::MapperSuite(const Operator& backbone, const std::vector<Dim>& dyn_dims, const Hardware& hw, const MapperOptions& o,
                          uint32_t library_kernels)
     : backbone_(pad_to_smooth(backbone, hw, nullptr)), hw_(hw), opts_(o) {
     offline_ = search_schedule(backbone_, hw_, opts_);
@@ -325,9 +332,9 @@ MapResult MapperSuite::run(const std::string& mapper, const Operator& dyn_in) co
         r.notes.push_back("kernel " + k.shape.to_string() + " of " + std::to_string(library_->kernels().size()));
     } else if (mapper == "transverter" || mapper == "oracle") {
         r.executed = pad_to_smooth(dyn_in, hw_, &r.notes);
-        r.schedule = transverter_transform(backbone_, offline_.schedule, r.executed, hw_, &r.table_updates);
+        r.schedule = transverter_transform(backbone_, offline_.schedule, r.executed, hw_, &r.table_updates, opts_.transverter);
         if (mapper == "oracle") {
-            SearchOptions o = opts_;
+            MapperOptions o = opts_;
             o.seed = mix(opts_.seed, r.executed);
             MapResult s = search_schedule(r.executed, hw_, o, useful, {r.schedule});
             r.schedule = s.schedule;

@@ -16,7 +16,20 @@
 
 namespace dynavp::sched {
 
-struct SearchOptions {
+// Algorithm 1 leaves open in which order "forall operator dimension j"
+// visits the dimensions. Table: j = R, S, P, Q, C, K, N (Table II, the
+// literal reading; reproduces Fig. 9). Nest (MaxBuff): level i+1's loops
+// from the innermost out, disturbing the loop order least. Backbone
+// (MaxComp): the dims the backbone ran spatially at level i first.
+enum class DimOrder { Table, Nest, Backbone };
+struct TransverterOptions {
+    DimOrder maxbuff = DimOrder::Table;
+    DimOrder maxcomp = DimOrder::Table;
+};
+DimOrder parse_dim_order(const std::string& s); // "table" | "nest" | "backbone"
+
+struct MapperOptions {
+    TransverterOptions transverter;
     uint64_t seed = 1;
     uint32_t samples = 400;        // random valid candidates
     uint32_t local_steps = 1500;   // hill-climbing moves after sampling
@@ -39,13 +52,13 @@ Operator pad_to_smooth(const Operator& op, const Hardware& hw, std::vector<std::
 
 // The search behind `offline` and `oracle`. `seeds` are starting points
 // (e.g. the transverter's answer) that take part in the local search.
-MapResult search_schedule(const Operator& op, const Hardware& hw, const SearchOptions& o, uint64_t useful_macs = 0,
+MapResult search_schedule(const Operator& op, const Hardware& hw, const MapperOptions& o, uint64_t useful_macs = 0,
                           const std::vector<Schedule>& seeds = {});
 
 // DNA Algorithm 1: Initialization, then MaxBuff and MaxComp from level I-1
 // down to 1. Returns the transformed schedule; *updates counts table writes.
 Schedule transverter_transform(const Operator& backbone, const Schedule& backbone_schedule, const Operator& dynamic,
-                               const Hardware& hw, uint64_t* updates = nullptr);
+                               const Hardware& hw, uint64_t* updates = nullptr, const TransverterOptions& opt = {});
 
 // Which dims differ between backbone and dynamic operator.
 std::vector<Dim> changed_dims(const Operator& backbone, const Operator& dynamic);
@@ -61,7 +74,7 @@ public:
     // (sizes in [backbone/8, backbone], rounded up to multiples of 8 where
     // the backbone allows), each compiled with the offline search.
     KernelLibrary(const Operator& backbone, const std::vector<Dim>& dynamic_dims, const Hardware& hw, uint32_t count,
-                  const SearchOptions& o);
+                  const MapperOptions& o);
     // The covering kernel with the fewest padded MACs.
     const Kernel& lookup(const Operator& dynamic) const;
     const std::vector<Kernel>& kernels() const { return kernels_; }
@@ -76,7 +89,7 @@ private:
 // (offline search of the backbone, kernel library) and reused per sample.
 class MapperSuite {
 public:
-    MapperSuite(const Operator& backbone, const std::vector<Dim>& dynamic_dims, const Hardware& hw, const SearchOptions& o,
+    MapperSuite(const Operator& backbone, const std::vector<Dim>& dynamic_dims, const Hardware& hw, const MapperOptions& o,
                 uint32_t library_kernels = 32);
     const Operator& backbone() const { return backbone_; }
     const MapResult& offline() const { return offline_; }
@@ -88,7 +101,7 @@ public:
 private:
     Operator backbone_;
     Hardware hw_;
-    SearchOptions opts_;
+    MapperOptions opts_;
     MapResult offline_;
     std::unique_ptr<KernelLibrary> library_;
 };

@@ -165,3 +165,47 @@ TEST_CASE("dynavp run --trace writes trace-event JSON with DMA descriptor spans 
     CHECK(spans == 21);  // every descriptor the selftest posts
     CHECK(errors == 3);  // the bus errors it provokes
 }
+
+TEST_CASE("dynavp schedule prints every mapper and, with --json, their schedules and costs", "[cli][sched]") {
+    const std::string op = "--op 'R=3,S=3,P=28,Q=28,C=256,K=256' --dynamic 'C=96,K=160' --samples 50 --steps 100 --kernels 8";
+    Result r = dynavp("schedule " + op);
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    for (const char* m : {"offline", "static", "library", "transverter", "oracle"}) CHECK(r.out.find(m) != std::string::npos);
+    CHECK(r.out.find("for ") != std::string::npos); // a loop nest
+    Result j = dynavp("schedule --json " + op);
+    REQUIRE(j.code == 0);
+    json out = json::parse(j.out);
+    REQUIRE(out["mappers"].size() == 5);
+    for (const auto& m : out["mappers"]) {
+        CHECK(m["cost"]["valid"] == true);
+        CHECK(m["cost"]["cycles"].get<double>() > 0);
+        CHECK(m["schedule"]["X"].is_array());
+    }
+    CHECK(out["mappers"][3]["mapper"] == "transverter");
+    CHECK(out["mappers"][3]["table_updates"].get<uint64_t>() > 0);
+    Result bad = dynavp("schedule --op 'R=3,Z=2'");
+    CHECK(bad.code == 2);
+    REQUIRE(error_lines(bad.err).size() == 1);
+    CHECK(error_lines(bad.err)[0].find("--op") != std::string::npos);
+    Result grow = dynavp("schedule --op 'C=16,K=16' --dynamic 'C=32'");
+    CHECK(grow.code == 2);
+    CHECK(error_lines(grow.err).at(0).find("must be in [1, 16]") != std::string::npos);
+}
+
+TEST_CASE("dynavp reproduce dna-fig16 prints paper and model figures side by side and writes CSV", "[cli][sched]") {
+    const fs::path csv = scratch() / "fig16.csv";
+    Result r = dynavp("reproduce dna-fig16 --samples 1 --kernels 4 --search-samples 20 --search-steps 40 --csv " + csv.string());
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("GeoMean") != std::string::npos);
+    CHECK(r.out.find("2.83x") != std::string::npos); // the paper's column
+    CHECK(r.out.find("93.0%") != std::string::npos);
+    const std::string text = slurp(csv);
+    CHECK(text.rfind("network,layer,sample,backbone,dynamic,mapper", 0) == 0);
+    // 13 VGG16 + 17 ResNet-50 layers, 1 sample, 4 mappers, plus the header.
+    CHECK(std::count(text.begin(), text.end(), '\n') == 30 * 4 + 1);
+    Result again = dynavp("reproduce dna-fig16 --samples 1 --kernels 4 --search-samples 20 --search-steps 40 --csv " + (csv.string() + "2"));
+    CHECK(slurp(csv) == slurp(csv.string() + "2")); // deterministic
+    CHECK(dynavp("reproduce dna-fig99").code == 2);
+}
