@@ -25,14 +25,6 @@ using namespace sched;
 
 namespace {
 
-Hardware hardware_or_fail(const PlatformConfig& cfg) {
-    try {
-        return hardware_from_platform(cfg);
-    } catch (const std::invalid_argument& e) {
-        throw ConfigError(cfg.source, "/npu", e.what());
-    }
-}
-
 // DNA VII-E: dynamic pruning (channel keep ratio) and dynamic scaling (input
 // size) on every operator. Keep ratios ~ U[0.25, 1]; scale ~ U[0.5, 1]. The
 // image channels of a first layer (C <= 3) are never pruned.
@@ -73,17 +65,8 @@ int reproduce_command(const ReproduceOptions& o) {
         throw ConfigError("reproduce", "", "unknown experiment \"" + o.experiment + "\" (known: dna-fig16)");
     if (o.samples == 0) throw ConfigError("--samples", "", "must be > 0");
     const PlatformConfig cfg = load_platform(o.platform);
-    const Hardware hw = hardware_or_fail(cfg);
-    MapperOptions so;
-    so.seed = o.seed;
-    so.samples = o.search_samples;
-    so.local_steps = o.search_steps;
-    try {
-        so.transverter.maxbuff = parse_dim_order(o.maxbuff_order);
-        so.transverter.maxcomp = parse_dim_order(o.maxcomp_order);
-    } catch (const std::invalid_argument& e) {
-        throw ConfigError("--maxbuff-order/--maxcomp-order", "", e.what());
-    }
+    const Hardware hw = npu_hardware(cfg);
+    const MapperOptions so = mapper_options(o.seed, o.search_samples, o.search_steps, o.maxbuff_order, o.maxcomp_order);
 
     const std::string csv_path = o.csv.empty() ? "dna-fig16.csv" : o.csv;
     std::ofstream csv(csv_path);
@@ -128,10 +111,12 @@ int reproduce_command(const ReproduceOptions& o) {
             }
             rows.push_back({net.name, net.layers[li].name, geomean(sp_lib), geomean(sp_tr), geomean(en_lib), geomean(en_tr), geomean(tr_or),
                             std::accumulate(upd.begin(), upd.end(), 0.0) / double(upd.size())});
-            for (auto* p : {&sp_lib, &sp_tr, &en_lib, &en_tr, &tr_or}) {
-                auto& dst = p == &sp_lib ? all_sp_lib : p == &sp_tr ? all_sp_tr : p == &en_lib ? all_en_lib : p == &en_tr ? all_en_tr : all_tr_or;
-                dst.insert(dst.end(), p->begin(), p->end());
-            }
+            const auto append = [](std::vector<double>& all, const std::vector<double>& layer) { all.insert(all.end(), layer.begin(), layer.end()); };
+            append(all_sp_lib, sp_lib);
+            append(all_sp_tr, sp_tr);
+            append(all_en_lib, en_lib);
+            append(all_en_tr, en_tr);
+            append(all_tr_or, tr_or);
         }
     }
     std::fprintf(stderr, "\n");
@@ -160,11 +145,8 @@ int reproduce_command(const ReproduceOptions& o) {
 
 int bench_transverter_command(const TransverterBenchOptions& o) {
     const PlatformConfig cfg = load_platform(o.platform);
-    const Hardware hw = hardware_or_fail(cfg);
-    MapperOptions so;
-    so.seed = o.seed;
-    so.samples = o.search_samples;
-    so.local_steps = o.search_steps;
+    const Hardware hw = npu_hardware(cfg);
+    const MapperOptions so = mapper_options(o.seed, o.search_samples, o.search_steps, "table", "table");
     std::vector<ZooLayer> layers;
     for (const char* n : {"vgg16", "resnet50"})
         for (const auto& l : load_zoo_network(n).layers) layers.push_back(l);

@@ -14,6 +14,29 @@ namespace dynavp {
 
 using namespace sched;
 
+Hardware npu_hardware(const PlatformConfig& cfg) {
+    try {
+        return hardware_from_platform(cfg);
+    } catch (const std::invalid_argument& e) {
+        throw ConfigError(cfg.source, "/npu", e.what());
+    }
+}
+
+MapperOptions mapper_options(uint64_t seed, uint32_t samples, uint32_t steps, const std::string& maxbuff_order,
+                             const std::string& maxcomp_order) {
+    MapperOptions so;
+    so.seed = seed;
+    so.samples = samples;
+    so.local_steps = steps;
+    try {
+        so.transverter.maxbuff = parse_dim_order(maxbuff_order);
+        so.transverter.maxcomp = parse_dim_order(maxcomp_order);
+    } catch (const std::invalid_argument& e) {
+        throw ConfigError("--maxbuff-order/--maxcomp-order", "", e.what());
+    }
+    return so;
+}
+
 namespace {
 Operator parse_or_fail(const std::string& flag, const std::string& text, const Operator* base) {
     try {
@@ -27,24 +50,10 @@ Operator parse_or_fail(const std::string& flag, const std::string& text, const O
 int schedule_command(const ScheduleOptions& o) {
     if (o.op.empty()) throw ConfigError("--op", "", "missing: give the backbone operator, e.g. 'R=3,S=3,P=28,Q=28,C=256,K=256'");
     const PlatformConfig cfg = load_platform(o.platform);
-    Hardware hw;
-    try {
-        hw = hardware_from_platform(cfg);
-    } catch (const std::invalid_argument& e) {
-        throw ConfigError(cfg.source, "/npu", e.what());
-    }
+    const Hardware hw = npu_hardware(cfg);
     const Operator backbone = parse_or_fail("--op", o.op, nullptr);
     const Operator dyn = o.dynamic.empty() ? backbone : parse_or_fail("--dynamic", o.dynamic, &backbone);
-    MapperOptions so;
-    so.seed = o.seed;
-    so.samples = o.samples;
-    so.local_steps = o.steps;
-    try {
-        so.transverter.maxbuff = parse_dim_order(o.maxbuff_order);
-        so.transverter.maxcomp = parse_dim_order(o.maxcomp_order);
-    } catch (const std::invalid_argument& e) {
-        throw ConfigError("--maxbuff-order/--maxcomp-order", "", e.what());
-    }
+    const MapperOptions so = mapper_options(o.seed, o.samples, o.steps, o.maxbuff_order, o.maxcomp_order);
     if (!o.json) std::fprintf(stderr, "[dynavp] compiling backbone and a %u-kernel library...\n", o.kernels);
     MapperSuite suite(backbone, changed_dims(backbone, dyn), hw, so, o.kernels);
 

@@ -4,7 +4,16 @@
 #include <cstdint>
 #include <string>
 
+#include "ip/scheduling/mappers.h"
+
 namespace dynavp {
+
+struct PlatformConfig;
+// eta of the platform's NPU; ConfigError (file, /npu, reason) when it has none.
+sched::Hardware npu_hardware(const PlatformConfig& cfg);
+// Mapper options from the CLI's search and transverter flags (ConfigError on a bad order name).
+sched::MapperOptions mapper_options(uint64_t seed, uint32_t samples, uint32_t steps, const std::string& maxbuff_order,
+                                    const std::string& maxcomp_order);
 
 struct ScheduleOptions {
     std::string platform = "dna-16c";
