@@ -170,6 +170,8 @@ int cmd_bench(const std::vector<std::string>& args) {
             "seed", po::value(&t.seed)->default_value(t.seed), "seed")(
             "search-samples", po::value(&t.search_samples)->default_value(t.search_samples), "oracle: random candidates")(
             "search-steps", po::value(&t.search_steps)->default_value(t.search_steps), "oracle: local-search steps")(
+            "maxbuff-order", po::value(&t.maxbuff_order)->default_value(t.maxbuff_order), "transverter MaxBuff dim order: table|nest")(
+            "maxcomp-order", po::value(&t.maxcomp_order)->default_value(t.maxcomp_order), "transverter MaxComp dim order: table|backbone")(
             "json", po::value(&t.json_out), "write results JSON here");
         po::positional_options_description pos;
         pos.add("what", 1);

@@ -146,7 +146,7 @@ int reproduce_command(const ReproduceOptions& o) {
 int bench_transverter_command(const TransverterBenchOptions& o) {
     const PlatformConfig cfg = load_platform(o.platform);
     const Hardware hw = npu_hardware(cfg);
-    const MapperOptions so = mapper_options(o.seed, o.search_samples, o.search_steps, "table", "table");
+    const MapperOptions so = mapper_options(o.seed, o.search_samples, o.search_steps, o.maxbuff_order, o.maxcomp_order);
     std::vector<ZooLayer> layers;
     for (const char* n : {"vgg16", "resnet50"})
         for (const auto& l : load_zoo_network(n).layers) layers.push_back(l);
@@ -170,7 +170,8 @@ int bench_transverter_command(const TransverterBenchOptions& o) {
     std::sort(frac.begin(), frac.end());
     const double mean = std::accumulate(frac.begin(), frac.end(), 0.0) / double(frac.size());
     const double p5 = frac[size_t(0.05 * double(frac.size()))];
-    std::printf("dynavp bench transverter: %u random (backbone, dynamic) pairs from VGG16/ResNet-50 on %s\n", o.pairs, cfg.name.c_str());
+    std::printf("dynavp bench transverter: %u random (backbone, dynamic) pairs from VGG16/ResNet-50 on %s (MaxBuff %s, MaxComp %s order)\n",
+                o.pairs, cfg.name.c_str(), o.maxbuff_order.c_str(), o.maxcomp_order.c_str());
     std::printf("  transverter performance as fraction of oracle: mean %.3f, 5th percentile %.3f, min %.3f\n", mean, p5, frac.front());
     std::printf("  transverter slower than static on %.0f pairs (%.2f%%); more PE-array iterations (compute cycles) on %.0f\n",
                 worse_than_static, 100 * worse_than_static / o.pairs, more_iterations_than_static);

@@ -43,6 +43,7 @@ struct TransverterBenchOptions {
     uint32_t pairs = 10000;
     uint64_t seed = 1;
     uint32_t search_samples = 150, search_steps = 400;
+    std::string maxbuff_order = "table", maxcomp_order = "table";
     std::string json_out;
 };
 int bench_transverter_command(const TransverterBenchOptions& o);
