@@ -56,14 +56,23 @@ po::variables_map parse(const std::vector<std::string>& args, const po::options_
     return vm;
 }
 
+// Prints the command's options when --help was given.
+bool wants_help(const po::variables_map& vm, const po::options_description& desc) {
+    if (!vm.count("help")) return false;
+    std::cout << desc;
+    return true;
+}
+
+void add_transverter_order_options(po::options_description& desc, std::string& maxbuff, std::string& maxcomp) {
+    desc.add_options()("maxbuff-order", po::value(&maxbuff)->default_value(maxbuff), "transverter MaxBuff dim order: table|nest")(
+        "maxcomp-order", po::value(&maxcomp)->default_value(maxcomp), "transverter MaxComp dim order: table|backbone");
+}
+
 int cmd_list(const std::vector<std::string>& args) {
     po::options_description desc("dynavp list");
     desc.add_options()("help,h", "this help")("json", "machine-readable output");
     auto vm = parse(args, desc);
-    if (vm.count("help")) {
-        std::cout << desc;
-        return 0;
-    }
+    if (wants_help(vm, desc)) return 0;
     nlohmann::json j;
     j["platforms"] = nlohmann::json::array();
     for (const auto& p : embedded_platform_presets()) {
@@ -111,10 +120,7 @@ int cmd_run(const std::vector<std::string>& args) {
         "max-sim-ms", po::value(&o.max_sim_ms)->default_value(o.max_sim_ms), "stop after this much simulated time")(
         "quiet,q", po::bool_switch(&o.quiet), "no summary on stdout");
     auto vm = parse(args, desc);
-    if (vm.count("help")) {
-        std::cout << desc;
-        return 0;
-    }
+    if (wants_help(vm, desc)) return 0;
     return run_command(o);
 }
 
@@ -128,14 +134,10 @@ int cmd_schedule(const std::vector<std::string>& args) {
         "seed", po::value(&o.seed)->default_value(o.seed), "search seed")(
         "samples", po::value(&o.samples)->default_value(o.samples), "search: random candidates")(
         "steps", po::value(&o.steps)->default_value(o.steps), "search: local-search steps")(
-        "kernels", po::value(&o.kernels)->default_value(o.kernels), "library: kernels compiled offline")(
-        "maxbuff-order", po::value(&o.maxbuff_order)->default_value(o.maxbuff_order), "transverter MaxBuff dim order: table|nest")(
-        "maxcomp-order", po::value(&o.maxcomp_order)->default_value(o.maxcomp_order), "transverter MaxComp dim order: table|backbone");
+        "kernels", po::value(&o.kernels)->default_value(o.kernels), "library: kernels compiled offline");
+    add_transverter_order_options(desc, o.maxbuff_order, o.maxcomp_order);
     auto vm = parse(args, desc);
-    if (vm.count("help")) {
-        std::cout << desc;
-        return 0;
-    }
+    if (wants_help(vm, desc)) return 0;
     return schedule_command(o);
 }
 
@@ -148,16 +150,12 @@ int cmd_reproduce(const std::vector<std::string>& args) {
         "samples", po::value(&o.samples)->default_value(o.samples), "dynamic operators per layer")(
         "search-samples", po::value(&o.search_samples)->default_value(o.search_samples), "search: random candidates")(
         "search-steps", po::value(&o.search_steps)->default_value(o.search_steps), "search: local-search steps")(
-        "kernels", po::value(&o.kernels)->default_value(o.kernels), "library kernels per layer")(
-        "maxbuff-order", po::value(&o.maxbuff_order)->default_value(o.maxbuff_order), "transverter MaxBuff dim order: table|nest")(
-        "maxcomp-order", po::value(&o.maxcomp_order)->default_value(o.maxcomp_order), "transverter MaxComp dim order: table|backbone");
+        "kernels", po::value(&o.kernels)->default_value(o.kernels), "library kernels per layer");
+    add_transverter_order_options(desc, o.maxbuff_order, o.maxcomp_order);
     po::positional_options_description pos;
     pos.add("experiment", 1);
     auto vm = parse(args, desc, &pos);
-    if (vm.count("help")) {
-        std::cout << desc;
-        return 0;
-    }
+    if (wants_help(vm, desc)) return 0;
     return reproduce_command(o);
 }
 
@@ -170,16 +168,12 @@ int cmd_bench(const std::vector<std::string>& args) {
             "seed", po::value(&t.seed)->default_value(t.seed), "seed")(
             "search-samples", po::value(&t.search_samples)->default_value(t.search_samples), "oracle: random candidates")(
             "search-steps", po::value(&t.search_steps)->default_value(t.search_steps), "oracle: local-search steps")(
-            "maxbuff-order", po::value(&t.maxbuff_order)->default_value(t.maxbuff_order), "transverter MaxBuff dim order: table|nest")(
-            "maxcomp-order", po::value(&t.maxcomp_order)->default_value(t.maxcomp_order), "transverter MaxComp dim order: table|backbone")(
             "json", po::value(&t.json_out), "write results JSON here");
+        add_transverter_order_options(desc, t.maxbuff_order, t.maxcomp_order);
         po::positional_options_description pos;
         pos.add("what", 1);
         auto vm = parse(args, desc, &pos);
-        if (vm.count("help")) {
-            std::cout << desc;
-            return 0;
-        }
+        if (wants_help(vm, desc)) return 0;
         return bench_transverter_command(t);
     }
     BenchOptions o;
@@ -194,10 +188,7 @@ int cmd_bench(const std::vector<std::string>& args) {
     po::positional_options_description pos;
     pos.add("what", 1);
     auto vm = parse(args, desc, &pos);
-    if (vm.count("help")) {
-        std::cout << desc;
-        return 0;
-    }
+    if (wants_help(vm, desc)) return 0;
     if (what != "dram") return fail_usage("bench: unknown or missing target \"" + what + "\" (known: dram, transverter)");
     return bench_dram_command(o);
 }
