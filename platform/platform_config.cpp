@@ -169,7 +169,8 @@ PlatformConfig parse_platform(const std::string& text, const std::string& file) 
 
     if (root.has("npu")) {
         ConfigNode n = root.object("npu");
-        n.allow_only({"cores", "pe_array", "core_buffers", "core_buffer_bytes_per_cycle", "max_prime_factor"});
+        n.allow_only({"cores", "pe_array", "core_buffers", "core_buffer_bytes_per_cycle", "max_prime_factor", "double_buffered"});
+        pc.npu.double_buffered = n.boolean("double_buffered", true);
         pc.npu.max_prime_factor = uint32_t(n.u64_in("max_prime_factor", 7, 2, 1u << 20));
         pc.npu.core_buffer_bytes_per_cycle = uint32_t(n.u64_in("core_buffer_bytes_per_cycle", 32, 1, 4096));
         pc.npu.cores = uint32_t(n.u64_in("cores", 1, 1024));

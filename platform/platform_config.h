@@ -51,6 +51,7 @@ struct NpuConfig {
     uint64_t weight_buffer_bytes = 0, input_buffer_bytes = 0, output_buffer_bytes = 0;
     uint32_t core_buffer_bytes_per_cycle = 32; // core buffers -> PE array, per core
     uint32_t max_prime_factor = 7;             // schedulers pad dims with larger prime factors
+    bool double_buffered = true;               // buffers overlap transfers with compute
     uint64_t core_buffer_bytes() const { return weight_buffer_bytes + input_buffer_bytes + output_buffer_bytes; }
 };
 

@@ -86,16 +86,21 @@ int schedule_command(const ScheduleOptions& o) {
                 cfg.npu.pe_cols, cfg.clock_mhz);
     std::printf("  backbone  %s\n  dynamic   %s  (%llu useful MACs)\n\n", backbone.to_string().c_str(), dyn.to_string().c_str(),
                 (unsigned long long)dyn.macs());
-    std::printf("  %-12s %12s %8s %10s %8s %8s %9s %10s\n", "mapper", "cycles", "PE util", "energy uJ", "speedup", "energy", "updates",
-                "host time");
+    std::printf("  %-12s %12s %8s %10s %8s %8s %12s %10s\n", "mapper", "cycles", "PE util", "energy uJ", "speedup", "energy",
+                "work", "host time");
     for (const auto& r : results) {
         const bool is_offline = r.mapper == "offline";
-        std::printf("  %-12s %12.0f %7.1f%% %10.3f %7s%s %7s%s %9s %8.2fms\n", r.mapper.c_str(), r.cost.cycles, 100 * r.cost.pe_utilization,
+        // Work: table updates for the transverter, schedules evaluated for the searches.
+        const std::string work = r.table_updates ? std::to_string(r.table_updates) + " updates"
+                                 : r.candidates  ? std::to_string(r.candidates) + " cands"
+                                                 : "-";
+        std::printf("  %-12s %12.0f %7.1f%% %10.3f %7s%s %7s%s %12s %8.2fms\n", r.mapper.c_str(), r.cost.cycles, 100 * r.cost.pe_utilization,
                     r.cost.energy_pj * 1e-6, is_offline ? "" : std::to_string(static_cycles / r.cost.cycles).substr(0, 5).c_str(),
                     is_offline ? "-" : "x", is_offline ? "" : std::to_string(static_energy / r.cost.energy_pj).substr(0, 5).c_str(),
-                    is_offline ? "-" : "x", r.mapper == "transverter" ? std::to_string(r.table_updates).c_str() : "-", r.seconds * 1e3);
+                    is_offline ? "-" : "x", work.c_str(), r.seconds * 1e3);
     }
-    std::printf("  (offline: the backbone itself; speedup and energy are relative to static)\n");
+    std::printf("  (offline: the backbone itself; speedup and energy are relative to static; library kernels: %zu, built in %.0f ms)\n",
+                suite.library().kernels().size(), suite.library().build_seconds() * 1e3);
     for (const auto& r : results) {
         if (!o.verbose && r.mapper != "static" && r.mapper != "transverter") continue;
         std::printf("\n%s: executes %s\n", r.mapper.c_str(), r.executed.to_string().c_str());

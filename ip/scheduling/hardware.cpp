@@ -18,6 +18,7 @@ Hardware hardware_from_platform(const PlatformConfig& cfg) {
     hw.name = cfg.name;
     hw.clock_mhz = cfg.clock_mhz;
     hw.max_prime = cfg.npu.max_prime_factor;
+    hw.double_buffered = cfg.npu.double_buffered;
     // 8-bit MAC, 45 nm (Aladdin): 0.561 pJ -- REFERENCE-DATA.md "Energy per action".
     hw.mac_pj = 0.561;
 

@@ -285,3 +285,20 @@ TEST_CASE("schedules print as a loop nest and serialise X with one 1 per factor"
     }
     CHECK(j["factors"][0]["k"] == 0); // spatial is k = 0 (DNA sec. V-A)
 }
+
+TEST_CASE("grouped and strided convolutions cost per group and read the input halo", "[sched][cost]") {
+    const Hardware hw = small_hardware();
+    Operator dw = parse_operator("R=3,S=3,P=8,Q=8,C=1,K=1,groups=16"); // depthwise, 16 channels
+    CHECK(dw.macs() == 16ull * 9 * 64);
+    Schedule s = all_outermost(dw, 3);
+    const Cost one = evaluate(parse_operator("R=3,S=3,P=8,Q=8,C=1,K=1"), s, hw);
+    const Cost all = evaluate(dw, s, hw);
+    REQUIRE(all.valid);
+    CHECK(all.compute_cycles == 16 * one.compute_cycles);
+    CHECK(all.level[2].read_bytes[Weight] == 16 * one.level[2].read_bytes[Weight]);
+    // Input tile with a 3x3 window over an 8x8 output, stride 2: (8-1)*2+3 = 17 rows and cols.
+    Operator strided = parse_operator("R=3,S=3,P=8,Q=8,C=1,K=1,stride=2");
+    Schedule in_buf = all_outermost(strided, 3);
+    for (auto& f : in_buf.factors) f.level = 1;
+    CHECK(tile_bytes(strided, in_buf, hw, Input, 1) == 17 * 17);
+}
