@@ -57,6 +57,25 @@ void repair(const Operator& op, Schedule& s, const Hardware& hw) {
     }
 }
 
+// (level, spatial?) a factor may take: temporal anywhere, spatial where the level fans out.
+std::vector<std::pair<int, bool>> placements(const Hardware& hw) {
+    std::vector<std::pair<int, bool>> places;
+    for (int i = 0; i < int(hw.levels.size()); ++i) {
+        places.emplace_back(i, false);
+        if (hw.levels[i].fanout > 1) places.emplace_back(i, true);
+    }
+    return places;
+}
+
+Schedule random_placement(const Operator& op, const Hardware& hw, const std::vector<std::pair<int, bool>>& places, std::mt19937_64& rng) {
+    std::uniform_int_distribution<size_t> pick_place(0, places.size() - 1);
+    Schedule s = all_outermost(op, int(hw.levels.size()));
+    for (auto& f : s.factors) std::tie(f.level, f.spatial) = places[pick_place(rng)];
+    for (auto& ord : s.order) std::shuffle(ord.begin(), ord.end(), rng);
+    repair(op, s, hw);
+    return s;
+}
+
 uint64_t mix(uint64_t seed, const Operator& op) {
     uint64_t h = seed * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
     for (uint32_t v : op.size) h = (h ^ v) * 0x100000001B3ull;
@@ -103,12 +122,7 @@ MapResult search_schedule(const Operator& op, const Hardware& hw, const MapperOp
     };
     for (const Schedule& s : seeds) consider(s);
 
-    // Placements a factor may take: (level, temporal) and (level, spatial) where the level fans out.
-    std::vector<std::pair<int, bool>> places;
-    for (int i = 0; i < L; ++i) {
-        places.emplace_back(i, false);
-        if (hw.levels[i].fanout > 1) places.emplace_back(i, true);
-    }
+    const std::vector<std::pair<int, bool>> places = placements(hw);
     const size_t nf = best.factors.size();
     double space = 1;
     for (size_t k = 0; k < nf; ++k) space *= double(places.size());
@@ -124,14 +138,7 @@ MapResult search_schedule(const Operator& op, const Hardware& hw, const MapperOp
             if (k == nf) break;
         }
     } else {
-        std::uniform_int_distribution<size_t> pick_place(0, places.size() - 1);
-        for (uint32_t n = 0; n < o.samples; ++n) {
-            Schedule s = all_outermost(op, L);
-            for (auto& f : s.factors) std::tie(f.level, f.spatial) = places[pick_place(rng)];
-            for (auto& ord : s.order) std::shuffle(ord.begin(), ord.end(), rng);
-            repair(op, s, hw);
-            consider(s);
-        }
+        for (uint32_t n = 0; n < o.samples; ++n) consider(random_placement(op, hw, places, rng));
     }
     // Local search: move one factor, or swap two loops of one level.
     if (nf > 0) {
@@ -164,6 +171,11 @@ void move_loop(LoopOrder& o, Dim j, bool outermost) {
     else std::rotate(it, it + 1, o.end());
 }
 } // namespace
+
+Schedule random_schedule(const Operator& op, const Hardware& hw, uint64_t seed) {
+    std::mt19937_64 rng(mix(seed, op));
+    return random_placement(op, hw, placements(hw), rng);
+}
 
 std::vector<Dim> changed_dims(const Operator& backbone, const Operator& dynamic) {
     std::vector<Dim> v;

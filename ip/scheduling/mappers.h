@@ -50,6 +50,10 @@ struct MapResult {
 // Pads dims whose prime factors exceed hw.max_prime to the next smooth size.
 Operator pad_to_smooth(const Operator& op, const Hardware& hw, std::vector<std::string>* notes);
 
+// A random valid schedule: every factor at a random (level, spatial|temporal),
+// random loop orders, then repaired to satisfy R1/R2 (overflow moves outwards).
+Schedule random_schedule(const Operator& op, const Hardware& hw, uint64_t seed);
+
 // The search behind `offline` and `oracle`. `seeds` are starting points
 // (e.g. the transverter's answer) that take part in the local search.
 MapResult search_schedule(const Operator& op, const Hardware& hw, const MapperOptions& o, uint64_t useful_macs = 0,

@@ -1,0 +1,52 @@
+// Functional compute of the NPU cores (*what*, pure C++): the plain
+// reference operators, and the execution of an operator tile by tile in the
+// order a schedule prescribes. The core sc_module (a later increment of
+// issue 4) adds the *when*: transfers over TLM and per-tile timing.
+//
+// Layouts (row-major): input [N][G*C][H][W] with H = (P-1)*stride +
+// (R-1)*dilation + 1 (already zero-padded by the caller, see pad_input),
+// weight [G*K][C][R][S], output [N][G*K][P][Q]; G = groups.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "ip/scheduling/schedule.h"
+
+namespace dynavp::core {
+
+using sched::Operator;
+using sched::Schedule;
+
+size_t input_elems(const Operator& op);
+size_t weight_elems(const Operator& op);
+size_t output_elems(const Operator& op);
+
+// out = sum_{c,r,s} in * w, loops in canonical order. Acc = int32_t for
+// int8 operands (exact), float for fp32.
+template <class T, class Acc> std::vector<Acc> reference_conv(const Operator& op, const std::vector<T>& in, const std::vector<T>& w);
+
+// The same operator computed tile by tile: the loops of `s` at levels >=
+// tile_level enumerate tiles in the schedule's order (spatial loops too:
+// functionally, PEs and cores are iterations); each tile is the
+// hyper-rectangle the loops below tile_level cover, computed densely.
+// Integer results equal reference_conv bit for bit for any schedule whose
+// factors multiply to the operator's dims; fp32 results differ from it only
+// by the reassociation of partial sums across tiles. Throws
+// std::invalid_argument if the factors do not cover the operator.
+template <class T, class Acc>
+std::vector<Acc> execute_schedule(const Operator& op, const Schedule& s, int tile_level, const std::vector<T>& in, const std::vector<T>& w);
+
+// Like execute_schedule but without the shape check: what hardware would do
+// with a corrupted schedule (tests use it to show a dropped factor is caught).
+template <class T, class Acc>
+std::vector<Acc> execute_unchecked(const Operator& op, const Schedule& s, int tile_level, const std::vector<T>& in, const std::vector<T>& w);
+
+// Requantisation to int8: round half away from zero of acc * scale, saturated.
+int8_t requantize(int32_t acc, float scale);
+std::vector<int8_t> requantize(const std::vector<int32_t>& acc, float scale);
+
+// Zero-pads an unpadded [N][C][H0][W0] input by `pad` on every side.
+template <class T> std::vector<T> pad_input(const std::vector<T>& in, uint32_t n, uint32_t c, uint32_t h0, uint32_t w0, uint32_t pad);
+
+} // namespace dynavp::core
