@@ -144,6 +144,7 @@ int reproduce_command(const ReproduceOptions& o) {
 }
 
 int bench_transverter_command(const TransverterBenchOptions& o) {
+    if (o.pairs == 0) throw ConfigError("--pairs", "", "must be > 0");
     const PlatformConfig cfg = load_platform(o.platform);
     const Hardware hw = npu_hardware(cfg);
     const MapperOptions so = mapper_options(o.seed, o.search_samples, o.search_steps, o.maxbuff_order, o.maxcomp_order);

@@ -31,6 +31,8 @@ MapperOptions mapper_options(uint64_t seed, uint32_t samples, uint32_t steps, co
     try {
         so.transverter.maxbuff = parse_dim_order(maxbuff_order);
         so.transverter.maxcomp = parse_dim_order(maxcomp_order);
+        if (so.transverter.maxbuff == DimOrder::Backbone) throw std::invalid_argument("--maxbuff-order takes table or nest");
+        if (so.transverter.maxcomp == DimOrder::Nest) throw std::invalid_argument("--maxcomp-order takes table or backbone");
     } catch (const std::invalid_argument& e) {
         throw ConfigError("--maxbuff-order/--maxcomp-order", "", e.what());
     }

@@ -125,17 +125,20 @@ std::vector<Acc> execute_unchecked(const Operator& op, const Schedule& s, int ti
 }
 
 int8_t requantize(int32_t acc, float scale) {
+    if (!std::isfinite(scale)) throw std::invalid_argument("requantisation scale must be finite");
     const double v = std::round(double(acc) * double(scale)); // std::round: half away from zero
     return int8_t(std::clamp(v, -128.0, 127.0));
 }
 
 std::vector<int8_t> requantize(const std::vector<int32_t>& acc, float scale) {
+    if (!std::isfinite(scale)) throw std::invalid_argument("requantisation scale must be finite");
     std::vector<int8_t> out(acc.size());
     std::transform(acc.begin(), acc.end(), out.begin(), [&](int32_t a) { return requantize(a, scale); });
     return out;
 }
 
 template <class T> std::vector<T> pad_input(const std::vector<T>& in, uint32_t n, uint32_t c, uint32_t h0, uint32_t w0, uint32_t pad) {
+    if (in.size() != size_t(n) * c * h0 * w0) throw std::invalid_argument("pad_input: tensor size does not match its shape");
     const size_t H = h0 + 2 * pad, W = w0 + 2 * pad;
     std::vector<T> out(size_t(n) * c * H * W, T(0));
     for (size_t i = 0; i < size_t(n) * c; ++i)

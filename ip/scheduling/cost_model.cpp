@@ -135,7 +135,7 @@ Cost evaluate(const Operator& op, const Schedule& s, const Hardware& hw, uint64_
                 // Final results leave at parent_eb bytes; partial sums travel at full width.
                 parent.write_bytes[v] += first * parent_eb + (back - first) * eb;
                 parent.read_bytes[v] += (back - first) * eb;
-                child.read_bytes[v] += back * eb;
+                child.read_bytes[v] += G * copies * fills * tile * eb; // every child sends its own partial sums
                 child.write_bytes[v] += (back - first) * eb;
             }
         }

@@ -59,6 +59,10 @@ Hardware hardware_from_platform(const PlatformConfig& cfg) {
     dram.read_pj_per_byte = dram.write_pj_per_byte = 512.0 / 8;
 
     hw.levels = {reg, core, glb, dram};
+    for (int v = 0; v < kTensors; ++v)
+        if (core.capacity[v] < hw.elem_bytes[v])
+            throw std::invalid_argument(std::string("npu core ") + tensor_name(Tensor(v)) + " buffer of " + std::to_string(core.capacity[v]) +
+                                        " B cannot hold one " + std::to_string(hw.elem_bytes[v]) + "-byte element");
     return hw;
 }
 

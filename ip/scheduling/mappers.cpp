@@ -46,13 +46,25 @@ void repair(const Operator& op, Schedule& s, const Hardware& hw) {
     }
     for (int i = 0; i < L - 1; ++i) {
         while (!level_fits(op, s, hw, i)) {
-            // Move the outermost (then largest) factor at or below level i one level out.
+            // Which tensors overflow here (all held ones when a shared buffer does).
+            const MemLevel& Lv = hw.levels[i];
+            std::array<bool, kTensors> over{};
+            for (int v = 0; v < kTensors; ++v)
+                over[v] = Lv.holds(Tensor(v)) && (Lv.shared_capacity > 0 || tile_bytes(op, s, hw, Tensor(v), i) > Lv.capacity[v]);
+            // Move the outermost (then largest) factor at or below level i that
+            // shrinks an overflowing tensor one level out; keep it spatial if it fits there.
             FactorSlot* pick = nullptr;
-            for (auto& f : s.factors)
-                if (f.level <= i && (!pick || f.level > pick->level || (f.level == pick->level && f.value > pick->value))) pick = &f;
+            for (auto& f : s.factors) {
+                bool shrinks = false;
+                for (int v = 0; v < kTensors; ++v) shrinks |= over[v] && relevant(f.dim, Tensor(v));
+                if (shrinks && f.level <= i && (!pick || f.level > pick->level || (f.level == pick->level && f.value > pick->value)))
+                    pick = &f;
+            }
             if (!pick) break;
-            pick->level = i + 1;
+            const bool was_spatial = pick->spatial;
             pick->spatial = false;
+            pick->level = i + 1;
+            if (was_spatial && s.spatial_product(i + 1) * pick->value <= hw.levels[i + 1].fanout) pick->spatial = true;
         }
     }
 }
@@ -205,6 +217,10 @@ Schedule transverter_transform(const Operator& backbone, const Schedule& bbs, co
     // level I; MaxBuff pulls a factor in from level i+1, i.e. from just
     // outside level i's loops, so it enters level i outermost.
     Schedule m = bbs;
+    if (changed_dims(backbone, dyn).empty()) { // no agent changed anything: nothing to transform
+        if (updates) *updates = 0;
+        return m;
+    }
     for (Dim j : changed_dims(backbone, dyn)) {
         if (m.temporal_bound(I, j) == 1) move_loop(m.order[size_t(I)], j, false);
         refactor_dim(m, j, dyn[j], I);
@@ -310,6 +326,8 @@ MapperSuite::MapperSuite(const Operator& backbone, const std::vector<Dim>& dyn_d
     : backbone_(pad_to_smooth(backbone, hw, nullptr)), hw_(hw), opts_(o) {
     offline_ = search_schedule(backbone_, hw_, opts_);
     offline_.mapper = "offline";
+    if (!offline_.cost.valid)
+        throw std::invalid_argument("no valid schedule for " + backbone_.to_string() + " on " + hw_.name + ": " + offline_.cost.violation);
     pad_to_smooth(backbone, hw, &offline_.notes);
     library_ = std::make_unique<KernelLibrary>(backbone_, dyn_dims, hw_, library_kernels, opts_);
 }

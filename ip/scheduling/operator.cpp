@@ -1,5 +1,7 @@
 #include "operator.h"
 
+#include <algorithm>
+#include <cmath>
 #include <sstream>
 #include <stdexcept>
 
@@ -60,17 +62,24 @@ int dim_index(const std::string& key) {
 
 Operator parse_operator(const std::string& text) {
     Operator op;
+    std::vector<std::string> seen;
     for (const auto& [key, v] : parse_items(text)) {
+        if (std::find(seen.begin(), seen.end(), key) != seen.end()) throw std::invalid_argument("\"" + key + "\" given twice");
+        seen.push_back(key);
         const int d = dim_index(key);
         if (v == 0) throw std::invalid_argument("\"" + key + "\" must be >= 1");
-        if (d >= 0) {
-            if (v > kMaxDim) throw std::invalid_argument("\"" + key + "=" + std::to_string(v) + "\" exceeds 2^20");
-            op.size[d] = uint32_t(v);
-        } else if (key == "stride") op.stride = uint32_t(std::min<uint64_t>(v, 64));
-        else if (key == "dilation") op.dilation = uint32_t(std::min<uint64_t>(v, 64));
-        else if (key == "groups") op.groups = uint32_t(std::min<uint64_t>(v, kMaxDim));
+        const uint64_t limit = (key == "stride" || key == "dilation") ? 64 : kMaxDim;
+        if (v > limit) throw std::invalid_argument("\"" + key + "=" + std::to_string(v) + "\" exceeds " + std::to_string(limit));
+        if (d >= 0) op.size[d] = uint32_t(v);
+        else if (key == "stride") op.stride = uint32_t(v);
+        else if (key == "dilation") op.dilation = uint32_t(v);
+        else if (key == "groups") op.groups = uint32_t(v);
         else throw std::invalid_argument("unknown item \"" + key + "\" (known: R,S,P,Q,C,K,N,stride,dilation,groups)");
     }
+    // Keeps every MAC, byte and cycle count of the cost model far inside 64 bits.
+    long double macs = op.groups;
+    for (uint32_t s : op.size) macs *= s;
+    if (macs > std::ldexp(1.0L, 50)) throw std::invalid_argument("operator has more than 2^50 MACs: " + op.to_string());
     op.name = op.to_string();
     return op;
 }
@@ -101,9 +110,12 @@ std::vector<uint32_t> prime_factors(uint32_t n) {
 }
 
 uint32_t smooth_at_least(uint32_t n, uint32_t max_prime) {
+    // Divide out the small factors of each candidate instead of factorising it.
     for (uint32_t m = std::max<uint32_t>(n, 1);; ++m) {
-        const auto f = prime_factors(m);
-        if (f.empty() || f.back() <= max_prime) return m;
+        uint32_t rest = m;
+        for (uint32_t p = 2; p <= max_prime && rest > 1; ++p)
+            while (rest % p == 0) rest /= p;
+        if (rest == 1) return m;
     }
 }
 

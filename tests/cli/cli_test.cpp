@@ -208,4 +208,6 @@ TEST_CASE("dynavp reproduce dna-fig16 prints paper and model figures side by sid
     Result again = dynavp("reproduce dna-fig16 --samples 1 --kernels 4 --search-samples 20 --search-steps 40 --csv " + (csv.string() + "2"));
     CHECK(slurp(csv) == slurp(csv.string() + "2")); // deterministic
     CHECK(dynavp("reproduce dna-fig99").code == 2);
+    CHECK(dynavp("bench transverter --pairs 0").code == 2);
+    CHECK(dynavp("schedule --op 'C=16,K=16' --maxbuff-order backbone").code == 2);
 }

@@ -91,7 +91,10 @@ TEST_CASE("operator strings are parsed strictly", "[sched]") {
     CHECK_THROWS_WITH(parse_operator("R=0"), Catch::Contains("must be >= 1"));
     CHECK_THROWS_WITH(parse_operator("X=3"), Catch::Contains("unknown item"));
     CHECK_THROWS_WITH(parse_operator("R=3,,S=3"), Catch::Contains("empty item"));
-    CHECK_THROWS_WITH(parse_operator("P=2000000"), Catch::Contains("exceeds 2^20"));
+    CHECK_THROWS_WITH(parse_operator("P=2000000"), Catch::Contains("exceeds 1048576"));
+    CHECK_THROWS_WITH(parse_operator("P=28,stride=100"), Catch::Contains("exceeds 64"));
+    CHECK_THROWS_WITH(parse_operator("P=3,P=5"), Catch::Contains("given twice"));
+    CHECK_THROWS_WITH(parse_operator("P=1048576,Q=1048576,C=4096,K=4096"), Catch::Contains("more than 2^50 MACs"));
     CHECK_THROWS_WITH(parse_operator("P=-1"), Catch::Contains("positive integer"));
     CHECK_THROWS_WITH(apply_dynamic(op, "C=300"), Catch::Contains("must be in [1, 256]"));
     CHECK(apply_dynamic(op, "C=96,K=160")[C] == 96);
@@ -301,4 +304,41 @@ TEST_CASE("grouped and strided convolutions cost per group and read the input ha
     Schedule in_buf = all_outermost(strided, 3);
     for (auto& f : in_buf.factors) f.level = 1;
     CHECK(tile_bytes(strided, in_buf, hw, Input, 1) == 17 * 17);
+}
+
+TEST_CASE("spatial reductions count every child's partial sums on the way up", "[sched][cost]") {
+    // C16 reduced across 16 instances above CoreBuf-like level: each instance reads out its own psums.
+    Hardware hw = small_hardware();
+    hw.levels.insert(hw.levels.begin() + 2, MemLevel{"GLB", {1u << 20, 1u << 20, 1u << 20}, 0, 16, 64, 1, 1});
+    const Operator op = parse_operator("P=4,C=16,K=8");
+    Schedule s = all_outermost(op, 4);
+    for (auto& f : s.factors) {
+        if (f.dim == C) f.level = 2, f.spatial = true; // reduced over 16 "cores"
+        if (f.dim == K) f.level = 1, f.spatial = true; // 8 PEs
+        if (f.dim == P) f.level = 1, f.spatial = false;
+    }
+    const Cost c = evaluate(op, s, hw);
+    REQUIRE(c.valid);
+    // Each of 16 Buf instances holds a P4 x K8 output tile (32 elems x 4 B) and sends it up once.
+    CHECK(c.level[1].read_bytes[Output] == 16 * 32 * 4);
+    // The GLB receives them reduced: one tile's worth.
+    CHECK(c.level[2].write_bytes[Output] == 32 * 4);
+}
+
+TEST_CASE("the transverter leaves the backbone schedule alone when no dim changed", "[sched][transverter]") {
+    const Hardware hw = hardware_from_platform(dynavp::load_platform("dna-16c"));
+    MapperOptions o;
+    o.samples = 50;
+    o.local_steps = 100;
+    MapperSuite s(parse_operator("P=1,Q=128,C=768,K=3072"), {C, K}, hw, o, 4);
+    const MapResult tr = s.run("transverter", s.backbone()), st = s.run("static", s.backbone());
+    CHECK(tr.table_updates == 0);
+    CHECK(tr.schedule == st.schedule);
+    CHECK(tr.cost.cycles == st.cost.cycles);
+}
+
+TEST_CASE("a platform whose core buffers cannot hold one element is refused", "[sched]") {
+    dynavp::PlatformConfig cfg = dynavp::load_platform("dna-16c");
+    cfg.npu.output_buffer_bytes = 2; // int32 partial sums need 4
+    CHECK_THROWS_WITH(hardware_from_platform(cfg), Catch::Contains("output buffer of 2 B"));
 }
