@@ -54,10 +54,14 @@ struct Loop {
     uint32_t stride = 1;
 };
 
-template <class T, class Acc>
-std::vector<Acc> run(const Operator& op, const Schedule& s, int tile_level, const std::vector<T>& in, const std::vector<T>& w) {
+template <class T> void check_sizes(const Operator& op, const std::vector<T>& in, const std::vector<T>& w) {
     if (in.size() != input_elems(op) || w.size() != weight_elems(op))
         throw std::invalid_argument("tensor sizes do not match the operator " + op.to_string());
+}
+
+template <class T, class Acc>
+std::vector<Acc> run(const Operator& op, const Schedule& s, int tile_level, const std::vector<T>& in, const std::vector<T>& w) {
+    check_sizes(op, in, w);
     // Loops outermost first: per level, temporal in the level's order, then spatial.
     std::vector<Loop> tile_loops, inner_loops;
     for (int lvl = s.levels() - 1; lvl >= 0; --lvl) {
@@ -101,8 +105,7 @@ std::vector<Acc> run(const Operator& op, const Schedule& s, int tile_level, cons
 } // namespace
 
 template <class T, class Acc> std::vector<Acc> reference_conv(const Operator& op, const std::vector<T>& in, const std::vector<T>& w) {
-    if (in.size() != input_elems(op) || w.size() != weight_elems(op))
-        throw std::invalid_argument("tensor sizes do not match the operator " + op.to_string());
+    check_sizes(op, in, w);
     std::vector<Acc> out(output_elems(op), Acc(0));
     Box all;
     for (Dim d : kAllDims) all.hi[d] = op[d];

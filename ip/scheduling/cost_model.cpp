@@ -26,7 +26,27 @@ uint64_t tile_elems(const Operator& op, const std::array<uint64_t, kDims>& e, Te
 
 std::string fmt_bytes(uint64_t b) { return b == kUnbounded ? "unbounded" : std::to_string(b) + " B"; }
 
+// R1 at level i given the extents of the dims there; empty when it holds.
+std::string capacity_violation(const Operator& op, const std::array<uint64_t, kDims>& e, const Hardware& hw, int i) {
+    const MemLevel& L = hw.levels[i];
+    uint64_t U = 0;
+    for (int v = 0; v < kTensors; ++v) {
+        if (!L.holds(Tensor(v))) continue;
+        const uint64_t b = tile_elems(op, e, Tensor(v)) * hw.elem_bytes[v];
+        U += b;
+        if (L.shared_capacity == 0 && b > L.capacity[v])
+            return "R1 violated at " + L.name + ": " + tensor_name(Tensor(v)) + " tile " + fmt_bytes(b) + " > " + fmt_bytes(L.capacity[v]);
+    }
+    if (L.shared_capacity > 0 && U > L.shared_capacity)
+        return "R1 violated at " + L.name + ": U_i = " + fmt_bytes(U) + " > MS_i = " + fmt_bytes(L.shared_capacity);
+    return {};
+}
+
 } // namespace
+
+std::string check_capacity(const Operator& op, const Schedule& s, const Hardware& hw, int level) {
+    return capacity_violation(op, extents(s, level), hw, level);
+}
 
 uint64_t tile_bytes(const Operator& op, const Schedule& s, const Hardware& hw, Tensor v, int level) {
     return tile_elems(op, extents(s, level), v) * hw.elem_bytes[v];
@@ -45,17 +65,7 @@ std::string check_valid(const Operator& op, const Schedule& s, const Hardware& h
         const uint64_t c = s.spatial_product(i);
         if (c > L.fanout)
             return "R2 violated at " + L.name + ": C_i = " + std::to_string(c) + " spatial instances > P_i = " + std::to_string(L.fanout);
-        const auto e = extents(s, i);
-        uint64_t U = 0;
-        for (int v = 0; v < kTensors; ++v) {
-            if (!L.holds(Tensor(v))) continue;
-            const uint64_t b = tile_elems(op, e, Tensor(v)) * hw.elem_bytes[v];
-            U += b;
-            if (L.shared_capacity == 0 && b > L.capacity[v])
-                return "R1 violated at " + L.name + ": " + tensor_name(Tensor(v)) + " tile " + fmt_bytes(b) + " > " + fmt_bytes(L.capacity[v]);
-        }
-        if (L.shared_capacity > 0 && U > L.shared_capacity)
-            return "R1 violated at " + L.name + ": U_i = " + fmt_bytes(U) + " > MS_i = " + fmt_bytes(L.shared_capacity);
+        if (std::string r1 = capacity_violation(op, extents(s, i), hw, i); !r1.empty()) return r1;
     }
     return {};
 }
@@ -163,11 +173,8 @@ Cost evaluate(const Operator& op, const Schedule& s, const Hardware& hw, uint64_
         lc.energy_pj = double(rb) * m.read_pj_per_byte + double(wb) * m.write_pj_per_byte;
         c.energy_pj += lc.energy_pj;
         if (i > 0 && m.bytes_per_cycle > 0) {
-            // Level i moves data to and from its children; register traffic (i = 0) is inside the MAC.
-            uint64_t moved = 0;
-            for (int v = 0; v < kTensors; ++v) moved += lc.read_bytes[v] + lc.write_bytes[v];
-            // Writes coming from below (outputs) also cross the level's port.
-            lc.transfer_cycles = double(moved) / (m.bytes_per_cycle * double(lc.instances));
+            // Everything the level reads and writes crosses its port; register traffic (i = 0) is inside the MAC.
+            lc.transfer_cycles = double(rb + wb) / (m.bytes_per_cycle * double(lc.instances));
             transfer_max = std::max(transfer_max, lc.transfer_cycles);
             transfer_sum += lc.transfer_cycles;
         }

@@ -50,6 +50,9 @@ Cost evaluate(const Operator& op, const Schedule& s, const Hardware& hw, uint64_
 // Empty string when valid, else the reason (names level, tensor, numbers).
 std::string check_valid(const Operator& op, const Schedule& s, const Hardware& hw);
 
+// R1 at one level only (what MaxBuff and the repair of a search need).
+std::string check_capacity(const Operator& op, const Schedule& s, const Hardware& hw, int level);
+
 // Tile of tensor v held at `level` (factors at levels <= level), in bytes.
 uint64_t tile_bytes(const Operator& op, const Schedule& s, const Hardware& hw, Tensor v, int level);
 

@@ -20,17 +20,7 @@ bool better(const Cost& a, const Cost& b) {
     return a.energy_pj < b.energy_pj;
 }
 
-bool level_fits(const Operator& op, const Schedule& s, const Hardware& hw, int i) {
-    const MemLevel& L = hw.levels[i];
-    uint64_t U = 0;
-    for (int v = 0; v < kTensors; ++v) {
-        if (!L.holds(Tensor(v))) continue;
-        const uint64_t b = tile_bytes(op, s, hw, Tensor(v), i);
-        if (L.shared_capacity == 0 && b > L.capacity[v]) return false;
-        U += b;
-    }
-    return L.shared_capacity == 0 || U <= L.shared_capacity;
-}
+bool level_fits(const Operator& op, const Schedule& s, const Hardware& hw, int i) { return check_capacity(op, s, hw, i).empty(); }
 
 // Makes any placement valid: spatial overflow becomes temporal, buffer
 // overflow pushes factors outwards (DRAM holds anything).
@@ -128,9 +118,7 @@ MapResult search_schedule(const Operator& op, const Hardware& hw, const MapperOp
         if (better(c, best_cost)) {
             best = s;
             best_cost = c;
-            return true;
         }
-        return false;
     };
     for (const Schedule& s : seeds) consider(s);
 
@@ -217,11 +205,12 @@ Schedule transverter_transform(const Operator& backbone, const Schedule& bbs, co
     // level I; MaxBuff pulls a factor in from level i+1, i.e. from just
     // outside level i's loops, so it enters level i outermost.
     Schedule m = bbs;
-    if (changed_dims(backbone, dyn).empty()) { // no agent changed anything: nothing to transform
+    const std::vector<Dim> changed = changed_dims(backbone, dyn);
+    if (changed.empty()) { // no agent changed anything: nothing to transform
         if (updates) *updates = 0;
         return m;
     }
-    for (Dim j : changed_dims(backbone, dyn)) {
+    for (Dim j : changed) {
         if (m.temporal_bound(I, j) == 1) move_loop(m.order[size_t(I)], j, false);
         refactor_dim(m, j, dyn[j], I);
         writes += prime_factors(dyn[j]).size();
@@ -241,14 +230,12 @@ Schedule transverter_transform(const Operator& backbone, const Schedule& bbs, co
             for (auto& f : m.factors) {
                 if (f.dim != j || f.level != i + 1 || f.spatial) continue;
                 const bool first_here = m.temporal_bound(i, j) == 1 && bbs.temporal_bound(i, j) == 1;
-                const LoopOrder before = m.order[size_t(i)];
                 f.level = i;
                 if (level_fits(dyn, m, hw, i)) {
                     ++writes;
                     if (first_here) move_loop(m.order[size_t(i)], j, true);
                 } else {
                     f.level = i + 1;
-                    m.order[size_t(i)] = before;
                 }
             }
         }
@@ -287,6 +274,7 @@ KernelLibrary::KernelLibrary(const Operator& backbone, const std::vector<Dim>& d
                              const MapperOptions& o) {
     const auto t0 = Clock::now();
     std::vector<Operator> shapes = {backbone};
+    const Operator largest = pad_to_smooth(backbone, hw, nullptr); // no sampled shape may exceed it
     std::mt19937_64 rng(mix(o.seed ^ 0x4C1B, backbone));
     for (uint32_t attempt = 0; shapes.size() < count && attempt < count * 50; ++attempt) {
         Operator s = backbone;
@@ -299,7 +287,7 @@ KernelLibrary::KernelLibrary(const Operator& backbone, const std::vector<Dim>& d
         s = pad_to_smooth(s, hw, nullptr);
         bool dup = false;
         for (const auto& x : shapes) dup |= (x == s);
-        for (Dim d : kAllDims) dup |= s[d] > smooth_at_least(backbone[d], hw.max_prime);
+        for (Dim d : kAllDims) dup |= s[d] > largest[d];
         if (!dup) shapes.push_back(s);
     }
     for (const Operator& s : shapes) {
@@ -346,11 +334,7 @@ MapResult MapperSuite::run(const std::string& mapper, const Operator& dyn_in) co
             throw std::invalid_argument(std::string("dynamic ") + dim_name(d) + "=" + std::to_string(dyn_in[d]) + " exceeds the backbone's " +
                                         std::to_string(backbone_[d]));
     const uint64_t useful = dyn_in.macs();
-    if (mapper == "offline") {
-        r = offline_;
-        r.cost = evaluate(backbone_, offline_.schedule, hw_, backbone_.macs());
-        return r;
-    }
+    if (mapper == "offline") return offline_; // its cost counts all of the backbone's MACs as useful
     if (mapper == "static") {
         r.executed = backbone_;
         r.schedule = offline_.schedule;
