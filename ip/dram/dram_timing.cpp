@@ -80,10 +80,7 @@ DramChannel::Plan DramChannel::plan(const DramCoord& c, uint32_t bi, bool is_wri
         // ACTs issue in arrival order but may run ahead of earlier column
         // commands (bank-level parallelism of an open-page controller).
         uint64_t act = std::max(arrival, last_act_ps_);
-        if (b.open) {
-            pl.pre_ps = std::max(act, b.pre_ready_ps);
-            act = pl.pre_ps + cyc(p_.tRP);
-        }
+        if (b.open) act = std::max(act, b.pre_ready_ps) + cyc(p_.tRP); // PRE, then tRP
         act = std::max(act, b.act_ready_ps);
         if (activates_seen_ > 0) act = std::max(act, last_act_ps_ + cyc(p_.tRRD_S));
         act = after(act, last_act_in_group_[c.bank_group], p_.tRRD_L);
@@ -154,7 +151,6 @@ DramBurstResult DramChannel::access_burst(uint64_t addr, bool is_write, uint64_t
         ++c_.activates;
         b.open = true;
         b.row = c.row;
-        b.act_ps = pl.act_ps;
         b.col_ready_ps = pl.act_ps + cyc(p_.tRCD);
         b.pre_ready_ps = pl.act_ps + cyc(p_.tRAS);
         last_act_ps_ = pl.act_ps;

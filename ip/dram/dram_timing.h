@@ -105,7 +105,6 @@ private:
     struct Bank {
         bool open = false;
         uint32_t row = 0;
-        uint64_t act_ps = 0;      // last ACT
         uint64_t pre_ready_ps = 0; // earliest PRE (tRAS, tWR, tRTP)
         uint64_t act_ready_ps = 0; // earliest ACT (tRP after PRE, end of refresh)
         uint64_t col_ready_ps = 0; // earliest column command (tRCD after ACT)
@@ -113,7 +112,7 @@ private:
     uint64_t cyc(uint32_t n) const { return uint64_t(n) * p_.tCK_ps; }
     struct Plan {
         bool hit = false;
-        uint64_t pre_ps = 0, act_ps = 0, col_ps = 0, data_start_ps = 0;
+        uint64_t act_ps = 0, col_ps = 0, data_start_ps = 0;
     };
     Plan plan(const DramCoord& c, uint32_t bank_index, bool is_write, uint64_t arrival_ps) const;
     void refresh_through(uint64_t t_ps);
