@@ -7,6 +7,9 @@ const std::vector<FirmwareInfo>& firmware_images() {
         {"selftest", "board bring-up: DMA copies DRAM<->DRAM and DRAM<->SRAM (1 MiB, 1-D and 2-D), register "
                      "reset values and read-back, provoked bus errors",
          &selftest_main},
+        {"conv-check", "NPU bring-up: a 3x3 conv (int8, requantised) and a matmul (fp32) split over the cores by the "
+                       "offline mapper's schedule, outputs checked bit for bit against the reference",
+         &conv_check_main},
     };
     return images;
 }

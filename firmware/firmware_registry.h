@@ -7,10 +7,17 @@
 
 #include "hal.h"
 
+namespace dynavp {
+struct PlatformConfig;
+}
+
 namespace dynavp::fw {
 
 struct FirmwareArgs {
     uint64_t seed = 1;
+    // The hardware description the offline compiler (mapper) works from: the
+    // same JSON the board was built from. Null when a firmware needs none.
+    const PlatformConfig* platform = nullptr;
 };
 
 using FirmwareEntry = int (*)(Hal&, const FirmwareArgs&); // 0 = pass
@@ -26,5 +33,6 @@ const FirmwareInfo* find_firmware(const std::string& name);
 
 // Individual images (one file each in firmware/).
 int selftest_main(Hal& hal, const FirmwareArgs& args);
+int conv_check_main(Hal& hal, const FirmwareArgs& args);
 
 } // namespace dynavp::fw

@@ -13,7 +13,7 @@ fw::BoardInfo board_info_of(const PlatformConfig& cfg) {
     return b;
 }
 
-Board::Board(const PlatformConfig& cfg) : cfg_(cfg), clk_ps_(period_ps(cfg.clock_mhz)) {
+Board::Board(const PlatformConfig& cfg, const NpuOptions& npu_options) : cfg_(cfg), clk_ps_(period_ps(cfg.clock_mhz)) {
     if (sc_core::sc_get_time_resolution() != sc_core::sc_time(1, sc_core::SC_PS))
         throw std::logic_error("dynavp models need SystemC's 1 ps time resolution");
     tlm::tlm_global_quantum::instance().set(sc_core::sc_time(double(cfg.quantum_ns), sc_core::SC_NS));
@@ -56,6 +56,20 @@ Board::Board(const PlatformConfig& cfg) : cfg_(cfg), clk_ps_(period_ps(cfg.clock
             dmas_.emplace_back(d.name, std::move(m));
             break;
         }
+        case DeviceType::Npu: {
+            npu_ = std::make_unique<Npu>(d.name.c_str(), cfg, npu_options);
+            router_->initiator_socket.bind(npu_->regs_socket);
+            for (uint32_t i = 0; i < npu_->cores(); ++i) {
+                npu_->core(i).bus.bind(router_->target_socket);
+                router_->name_initiator(initiators++, d.name + ".core" + std::to_string(i));
+            }
+            if (d.irq >= 0) npu_->irq(*irq_lines_.at(size_t(d.irq)));
+            else {
+                irq_lines_.push_back(std::make_unique<sc_core::sc_signal<bool>>((d.name + "_irq_unconnected").c_str()));
+                npu_->irq(*irq_lines_.back());
+            }
+            break;
+        }
         }
     }
 }
@@ -80,6 +94,7 @@ void Board::report(Stats& s) const {
     for (size_t i = 0; i < drams_.size(); ++i) drams_[i].second->report(s, i == 0 ? "dram" : "devices." + drams_[i].first);
     for (const auto& [name, m] : srams_) m->report(s, "devices." + name);
     for (const auto& [name, m] : dmas_) m->report(s, "devices." + name);
+    if (npu_) npu_->report(s, "npu");
 }
 
 } // namespace dynavp

@@ -10,6 +10,7 @@
 
 #include "firmware/hal.h"
 #include "ip/bus/router.h"
+#include "ip/core/npu.h"
 #include "ip/dma/dma.h"
 #include "ip/dram/dram.h"
 #include "ip/host/host_cpu.h"
@@ -21,7 +22,7 @@ namespace dynavp {
 
 class Board {
 public:
-    explicit Board(const PlatformConfig& cfg);
+    explicit Board(const PlatformConfig& cfg, const NpuOptions& npu_options = {});
     ~Board();
 
     const PlatformConfig& config() const { return cfg_; }
@@ -30,6 +31,7 @@ public:
     Dram* dram(const std::string& name);
     Sram* sram(const std::string& name);
     Dma* dma(const std::string& name);
+    Npu* npu() { return npu_.get(); }
     uint64_t board_clock_ps() const { return clk_ps_; }
 
     // Everything the modules counted, under one schema (see README "Reading the report").
@@ -43,6 +45,7 @@ private:
     std::vector<std::pair<std::string, std::unique_ptr<Dram>>> drams_;
     std::vector<std::pair<std::string, std::unique_ptr<Sram>>> srams_;
     std::vector<std::pair<std::string, std::unique_ptr<Dma>>> dmas_;
+    std::unique_ptr<Npu> npu_;
     std::vector<std::unique_ptr<sc_core::sc_signal<bool>>> irq_lines_;
 };
 

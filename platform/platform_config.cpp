@@ -92,8 +92,11 @@ DeviceConfig read_device(const ConfigNode& n, double board_clock) {
         if (!is_pow2(d.dma.chunk_bytes)) n.fail("chunk_bytes", "must be a power of two");
         d.dma.outstanding = uint32_t(n.u64_in("outstanding", 8, 1, 256));
         if (d.size < 0x100) n.fail("size", "a DMA register block needs at least 0x100 bytes");
+    } else if (type == "npu") {
+        d.type = DeviceType::Npu;
+        n.allow_only({"name", "type", "base", "size", "irq"});
     } else {
-        n.fail("type", "unknown device type \"" + type + "\" (known: dram, sram, dma)");
+        n.fail("type", "unknown device type \"" + type + "\" (known: dram, sram, dma, npu)");
     }
     if (n.has("irq")) d.irq = int(n.u64_in("irq", 0, 63));
     return d;
@@ -106,6 +109,7 @@ const char* to_string(DeviceType t) {
     case DeviceType::Dram: return "dram";
     case DeviceType::Sram: return "sram";
     case DeviceType::Dma: return "dma";
+    case DeviceType::Npu: return "npu";
     }
     return "?";
 }
@@ -169,7 +173,13 @@ PlatformConfig parse_platform(const std::string& text, const std::string& file) 
 
     if (root.has("npu")) {
         ConfigNode n = root.object("npu");
-        n.allow_only({"cores", "pe_array", "core_buffers", "core_buffer_bytes_per_cycle", "max_prime_factor", "double_buffered"});
+        n.allow_only({"cores", "pe_array", "core_buffers", "core_buffer_bytes_per_cycle", "max_prime_factor", "double_buffered",
+                      "nonlinear_lanes", "runtime_table_entries", "prefetch_tiles", "leakage_mw"});
+        pc.npu.nonlinear_lanes = uint32_t(n.u64_in("nonlinear_lanes", 8, 1, 4096));
+        pc.npu.runtime_table_entries = uint32_t(n.u64_in("runtime_table_entries", 64, 1, 1024));
+        pc.npu.prefetch_tiles = uint32_t(n.u64_in("prefetch_tiles", 64, 1, 1024));
+        pc.npu.leakage_mw = n.number("leakage_mw", 0);
+        if (!(pc.npu.leakage_mw >= 0 && pc.npu.leakage_mw <= 1e6)) n.fail("leakage_mw", "must be in [0, 1e6] mW");
         pc.npu.double_buffered = n.boolean("double_buffered", true);
         pc.npu.max_prime_factor = uint32_t(n.u64_in("max_prime_factor", 7, 2, 1u << 20));
         pc.npu.core_buffer_bytes_per_cycle = uint32_t(n.u64_in("core_buffer_bytes_per_cycle", 32, 1, 4096));
@@ -183,6 +193,19 @@ PlatformConfig parse_platform(const std::string& text, const std::string& file) 
         pc.npu.weight_buffer_bytes = cb.u64_in("weight", 1, uint64_t(1) << 30);
         pc.npu.input_buffer_bytes = cb.u64_in("input", 1, uint64_t(1) << 30);
         pc.npu.output_buffer_bytes = cb.u64_in("output", 1, uint64_t(1) << 30);
+    }
+    // The engine's registers: a device of type "npu" needs the npu section, and one window per core.
+    for (size_t i = 0; i < pc.devices.size(); ++i) {
+        const DeviceConfig& d = pc.devices[i];
+        if (d.type != DeviceType::Npu) continue;
+        const std::string where = "/devices/" + std::to_string(i);
+        if (pc.npu.cores == 0) throw ConfigError(file, where + "/type", "a device of type \"npu\" needs the top-level \"npu\" section");
+        if (d.size < uint64_t(pc.npu.cores + 1) * 0x1000)
+            throw ConfigError(file, where + "/size", "the npu register block needs 0x1000 bytes per core plus one control page (" +
+                                                        hex(uint64_t(pc.npu.cores + 1) * 0x1000) + " for " + std::to_string(pc.npu.cores) + " cores)");
+        for (size_t j = 0; j < i; ++j)
+            if (pc.devices[j].type == DeviceType::Npu) throw ConfigError(file, where + "/type", "only one device of type \"npu\" per board");
+        if (!pc.find("glb")) throw ConfigError(file, where, "the npu needs an sram device named \"glb\" (its L2, DNA IV-A)");
     }
     return pc;
 }

@@ -11,7 +11,7 @@
 
 namespace dynavp {
 
-enum class DeviceType { Dram, Sram, Dma };
+enum class DeviceType { Dram, Sram, Dma, Npu };
 const char* to_string(DeviceType t);
 
 struct DramDeviceConfig {
@@ -43,8 +43,8 @@ struct DeviceConfig {
     DmaDeviceConfig dma;
 };
 
-// The NPU compute engine (DNA sec. VII-A). Declared and validated here; the
-// cores that use it are modelled by a later issue.
+// The NPU compute engine (DNA sec. VII-A, IV-A): its cores are modelled by
+// ip/core (registers behind the device of type "npu").
 struct NpuConfig {
     uint32_t cores = 0;
     uint32_t pe_rows = 0, pe_cols = 0;
@@ -52,6 +52,10 @@ struct NpuConfig {
     uint32_t core_buffer_bytes_per_cycle = 32; // core buffers -> PE array, per core
     uint32_t max_prime_factor = 7;             // schedulers pad dims with larger prime factors
     bool double_buffered = true;               // buffers overlap transfers with compute
+    uint32_t nonlinear_lanes = 8;              // agent unit lanes per core (DNA IV-A gives no width: assumption)
+    uint32_t runtime_table_entries = 64;       // per core
+    uint32_t prefetch_tiles = 64;              // entries of the prefetch-buffer tile directory
+    double leakage_mw = 0;                     // whole engine; 0 = not modelled (no public figure for DNA's engine)
     uint64_t core_buffer_bytes() const { return weight_buffer_bytes + input_buffer_bytes + output_buffer_bytes; }
 };
 

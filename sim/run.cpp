@@ -29,6 +29,7 @@ int run_command(const RunOptions& o) {
     Board board(cfg);
     fw::FirmwareArgs args;
     args.seed = o.seed;
+    args.platform = &cfg;
     board.host().set_firmware([&](fw::Hal& hal) { return image->entry(hal, args); });
 
     // Run in slices so long runs can show progress (stderr, after 1 s of host time).
@@ -77,6 +78,7 @@ int run_command(const RunOptions& o) {
         errs.push_back({{"time_ns", double(e.time_ps) / 1000.0}, {"initiator", e.initiator}, {"address", e.address},
                         {"write", e.write}, {"response", e.response}});
     j["bus"]["error_log"] = errs;
+    if (board.npu()) j["npu"]["launch_log"] = board.npu()->launch_log();
 
     if (!o.json_out.empty()) {
         std::ofstream out(o.json_out);

@@ -27,6 +27,15 @@ inline tlm::tlm_response_status to_tlm(RegAccessStatus s) {
     return tlm::TLM_GENERIC_ERROR_RESPONSE;
 }
 
+// Marks a transaction that carries timing but no data: memories charge its
+// time and count its bytes, and leave their contents alone. The NPU uses it
+// for tile transfers whose values the cores read functionally (npu.h).
+struct TimingOnlyExtension : tlm::tlm_extension<TimingOnlyExtension> {
+    tlm::tlm_extension_base* clone() const override { return new TimingOnlyExtension; }
+    void copy_from(const tlm::tlm_extension_base&) override {}
+};
+inline bool timing_only(const tlm::tlm_generic_payload& t) { return t.get_extension<TimingOnlyExtension>() != nullptr; }
+
 // Rejects what a plain memory or register target does not support.
 // Returns false (with the response set) when the payload is unusable.
 inline bool check_plain_payload(tlm::tlm_generic_payload& t) {

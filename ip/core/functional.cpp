@@ -104,6 +104,15 @@ std::vector<Acc> run(const Operator& op, const Schedule& s, int tile_level, cons
 
 } // namespace
 
+template <class T, class Acc>
+void compute_tile(const Operator& op, uint32_t group, const std::array<uint32_t, kDims>& lo, const std::array<uint32_t, kDims>& hi, const T* in,
+                  const T* w, Acc* out) {
+    Box b;
+    b.lo = lo;
+    b.hi = hi;
+    compute_box<T, Acc>(op, group, b, in, w, out);
+}
+
 template <class T, class Acc> std::vector<Acc> reference_conv(const Operator& op, const std::vector<T>& in, const std::vector<T>& w) {
     check_sizes(op, in, w);
     std::vector<Acc> out(output_elems(op), Acc(0));
@@ -158,6 +167,10 @@ template std::vector<float> execute_schedule<float, float>(const Operator&, cons
                                                            const std::vector<float>&);
 template std::vector<int32_t> execute_unchecked<int8_t, int32_t>(const Operator&, const Schedule&, int, const std::vector<int8_t>&,
                                                                  const std::vector<int8_t>&);
+template void compute_tile<int8_t, int32_t>(const Operator&, uint32_t, const std::array<uint32_t, kDims>&, const std::array<uint32_t, kDims>&,
+                                            const int8_t*, const int8_t*, int32_t*);
+template void compute_tile<float, float>(const Operator&, uint32_t, const std::array<uint32_t, kDims>&, const std::array<uint32_t, kDims>&,
+                                         const float*, const float*, float*);
 template std::vector<int8_t> pad_input<int8_t>(const std::vector<int8_t>&, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 template std::vector<float> pad_input<float>(const std::vector<float>&, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 

@@ -8,6 +8,7 @@
 // weight [G*K][C][R][S], output [N][G*K][P][Q]; G = groups.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -41,6 +42,13 @@ std::vector<Acc> execute_schedule(const Operator& op, const Schedule& s, int til
 // with a corrupted schedule (tests use it to show a dropped factor is caught).
 template <class T, class Acc>
 std::vector<Acc> execute_unchecked(const Operator& op, const Schedule& s, int tile_level, const std::vector<T>& in, const std::vector<T>& w);
+
+// One dense tile: out[n][g*K+k][p][q] += the box's reduction range, for the
+// box [lo, hi) of group g, on whole (unpadded-layout) tensors. What a core
+// does with one tile of its walk (ip/core/tile_walk.h).
+template <class T, class Acc>
+void compute_tile(const Operator& op, uint32_t group, const std::array<uint32_t, sched::kDims>& lo, const std::array<uint32_t, sched::kDims>& hi,
+                  const T* in, const T* w, Acc* out);
 
 // Requantisation to int8: round half away from zero of acc * scale, saturated.
 int8_t requantize(int32_t acc, float scale);

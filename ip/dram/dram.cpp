@@ -36,12 +36,12 @@ void Dram::b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay) {
         t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return;
     }
-    const bool wr = t.is_write();
+    const bool wr = t.is_write(), data = !timing_only(t);
     if (wr) {
-        mem_.write(off, t.get_data_ptr(), len);
+        if (data) mem_.write(off, t.get_data_ptr(), len);
         bytes_written_ += len;
     } else {
-        mem_.read(off, t.get_data_ptr(), len);
+        if (data) mem_.read(off, t.get_data_ptr(), len);
         bytes_read_ += len;
     }
     const uint64_t arrival = now_ps() + ps_of(delay);

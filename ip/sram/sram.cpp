@@ -24,25 +24,52 @@ void Sram::b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay) {
         t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return;
     }
+    const bool data = !timing_only(t);
     if (t.is_write()) {
-        std::memcpy(&mem_[off], t.get_data_ptr(), len);
+        if (data) std::memcpy(&mem_[off], t.get_data_ptr(), len);
         ++writes_;
         bytes_written_ += len;
     } else {
-        std::memcpy(t.get_data_ptr(), &mem_[off], len);
+        if (data) std::memcpy(t.get_data_ptr(), &mem_[off], len);
         ++reads_;
         bytes_read_ += len;
     }
     // The port moves bytes_per_cycle per clock; requests queue on it.
     const uint64_t arrival = now_ps() + ps_of(delay);
     const uint64_t beats = (len + cfg_.bytes_per_cycle - 1) / cfg_.bytes_per_cycle;
-    const uint64_t start = std::max(arrival, port_free_ps_);
-    port_free_ps_ = start + beats * clk_ps_;
+    const uint64_t start = reserve(arrival, beats * clk_ps_);
     busy_ps_ += beats * clk_ps_;
-    const uint64_t done = port_free_ps_ + uint64_t(cfg_.latency_cycles) * clk_ps_;
+    const uint64_t done = start + beats * clk_ps_ + uint64_t(cfg_.latency_cycles) * clk_ps_;
     delay = ps_time(done - now_ps());
     t.set_dmi_allowed(true);
     t.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+uint64_t Sram::reserve(uint64_t arrival, uint64_t dur) {
+    // Reservations that ended before now can no longer collide: drop them.
+    const uint64_t now = now_ps();
+    while (!busy_.empty() && busy_.begin()->second <= now) busy_.erase(busy_.begin());
+    uint64_t start = arrival;
+    auto it = busy_.upper_bound(start);
+    if (it != busy_.begin() && std::prev(it)->second > start) start = std::prev(it)->second;
+    while (it != busy_.end() && it->first < start + dur) { // does not fit before the next reservation
+        start = std::max(start, it->second);
+        ++it;
+    }
+    // Insert, merging with touching neighbours to keep the calendar short.
+    uint64_t s = start, e = start + dur;
+    auto nx = busy_.lower_bound(s);
+    if (nx != busy_.begin() && std::prev(nx)->second == s) {
+        --nx;
+        s = nx->first;
+        nx = busy_.erase(nx);
+    }
+    if (nx != busy_.end() && nx->first == e) {
+        e = nx->second;
+        busy_.erase(nx);
+    }
+    busy_[s] = e;
+    return start;
 }
 
 unsigned Sram::transport_dbg(tlm::tlm_generic_payload& t) {

@@ -2,6 +2,7 @@
 // bytes_per_cycle at the device clock plus a fixed access latency.
 #pragma once
 
+#include <map>
 #include <vector>
 
 #include <systemc>
@@ -32,7 +33,12 @@ private:
     SramDeviceConfig cfg_;
     uint64_t clk_ps_;
     std::vector<uint8_t> mem_;
-    uint64_t port_free_ps_ = 0;
+    // Port reservations [start, end) in ps. Initiators run ahead of SystemC
+    // time (temporal decoupling) and annotate future arrivals, so the port
+    // is a calendar: a request takes the first gap at or after its arrival
+    // rather than queueing behind a reservation made for a later time.
+    uint64_t reserve(uint64_t arrival_ps, uint64_t duration_ps);
+    std::map<uint64_t, uint64_t> busy_;
     uint64_t reads_ = 0, writes_ = 0, bytes_read_ = 0, bytes_written_ = 0, errors_ = 0, busy_ps_ = 0;
 };
 

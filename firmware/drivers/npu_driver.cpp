@@ -1,0 +1,150 @@
+#include "npu_driver.h"
+
+namespace dynavp::fw {
+
+using namespace npu;
+
+NpuDriver::NpuDriver(Hal& hal, uint64_t scratch_addr, uint64_t scratch_bytes) : hal_(hal), scratch_(scratch_addr), scratch_bytes_(scratch_bytes) {}
+
+bool NpuDriver::init() {
+    const DeviceInfo* d = hal_.board().first_of("npu");
+    if (!d) {
+        why_ = "the board has no device of type npu";
+        return false;
+    }
+    base_ = d->base;
+    irq_ = d->irq;
+    if (irq_ < 0) {
+        why_ = "the npu has no interrupt line";
+        return false;
+    }
+    if (hal_.read32(control_reg(ID)) != kIdValue) {
+        why_ = "npu ID register does not read \"NPU0\"";
+        return false;
+    }
+    cores_ = hal_.read32(control_reg(CORES));
+    if (scratch_bytes_ < uint64_t(cores_ + 1) * kJobBytes + 4096) {
+        why_ = "driver scratch too small for " + std::to_string(cores_) + " descriptors";
+        return false;
+    }
+    return true;
+}
+
+NpuResult NpuDriver::run(const NpuTensorJob& job, uint64_t timeout_ns) {
+    NpuResult r;
+    const uint32_t slots = uint32_t(job.schedule.levels() > 2 ? job.schedule.spatial_product(2) : 1);
+    if (slots > cores_) {
+        r.message = "schedule needs " + std::to_string(slots) + " cores, the engine has " + std::to_string(cores_);
+        return r;
+    }
+    const std::vector<uint8_t> sb = encode_schedule(job.schedule);
+    const uint64_t sched_addr = scratch_ + uint64_t(cores_) * kJobBytes;
+    if (sched_addr + sb.size() > scratch_ + scratch_bytes_) {
+        r.message = "serialised schedule (" + std::to_string(sb.size()) + " B) does not fit the driver scratch";
+        return r;
+    }
+    hal_.write_block(sched_addr, sb.data(), sb.size());
+    JobDescriptor d;
+    d.kind = kJobTensor;
+    for (int i = 0; i < sched::kDims; ++i) d.dims[i] = job.op.size[size_t(i)];
+    d.stride = job.op.stride;
+    d.dilation = job.op.dilation;
+    d.groups = job.op.groups;
+    d.dtype = job.dtype;
+    d.out_format = job.out_format;
+    d.scale = job.scale;
+    d.slots = slots;
+    d.group = next_group_++;
+    d.in_addr = job.in_addr;
+    d.w_addr = job.w_addr;
+    d.out_addr = job.out_addr;
+    d.psum_addr = job.psum_addr;
+    d.sched_addr = sched_addr;
+    d.sched_bytes = uint32_t(sb.size());
+    std::vector<JobDescriptor> jobs;
+    std::vector<uint32_t> cores;
+    for (uint32_t s = 0; s < slots; ++s) { // the outer (GLB-level spatial) loops: one slot per core
+        d.slot = s;
+        jobs.push_back(d);
+        cores.push_back(s);
+    }
+    return launch(jobs, cores, timeout_ns);
+}
+
+NpuResult NpuDriver::run_nonlinear(uint32_t core, JobDescriptor d, uint64_t timeout_ns) {
+    if (core >= cores_) {
+        NpuResult r;
+        r.message = "core " + std::to_string(core) + " does not exist";
+        return r;
+    }
+    d.kind = kJobNonlinear;
+    return launch({d}, {core}, timeout_ns);
+}
+
+NpuResult NpuDriver::launch(const std::vector<JobDescriptor>& jobs, const std::vector<uint32_t>& cores, uint64_t timeout_ns) {
+    NpuResult r;
+    r.cores_used = uint32_t(cores.size());
+    for (size_t i = 0; i < jobs.size(); ++i) {
+        const uint32_t c = cores[i];
+        uint8_t raw[kJobBytes];
+        encode_job(jobs[i], raw);
+        const uint64_t at = scratch_ + uint64_t(c) * kJobBytes;
+        hal_.write_block(at, raw, kJobBytes);
+        hal_.write32(core_reg(c, IRQ_STATUS), irq::DONE.mask() | irq::ERROR.mask()); // stale events
+        hal_.write32(core_reg(c, CTRL), ctrl::IRQ_DONE_EN.make(1) | ctrl::IRQ_ERR_EN.make(1));
+        hal_.write32(core_reg(c, JOB_LO), uint32_t(at));
+        hal_.write32(core_reg(c, JOB_HI), uint32_t(at >> 32));
+    }
+    for (uint32_t c : cores) hal_.write32(core_reg(c, CMD), cmd::kStart);
+    if (auto f = hal_.take_fault()) {
+        r.message = "bus fault at 0x" + std::to_string(f->address) + " while launching";
+        return r;
+    }
+    uint64_t waiting = 0;
+    for (uint32_t c : cores) waiting |= uint64_t(1) << c;
+    bool ok = true;
+    while (waiting) {
+        if (!hal_.wait_irq(unsigned(irq_), timeout_ns)) {
+            r.message = "timeout waiting for the npu interrupt";
+            return r;
+        }
+        const uint32_t pending = hal_.read32(control_reg(IRQ_PENDING));
+        for (uint32_t c : cores) {
+            if (!(pending >> c & 1)) continue;
+            const uint32_t st = hal_.read32(core_reg(c, STATUS));
+            hal_.write32(core_reg(c, IRQ_STATUS), irq::DONE.mask() | irq::ERROR.mask());
+            waiting &= ~(uint64_t(1) << c);
+            const uint64_t cyc = (uint64_t(hal_.read32(core_reg(c, CYCLES_HI))) << 32) | hal_.read32(core_reg(c, CYCLES_LO));
+            r.cycles = std::max(r.cycles, cyc);
+            if (status::STATE.get(st) == status::kError && ok) {
+                ok = false;
+                r.failed_core = int(c);
+                r.err_code = status::ERR_CODE.get(st);
+                r.err_detail = hal_.read32(core_reg(c, ERR_DETAIL));
+                r.message = "core " + std::to_string(c) + ": " + err_name(r.err_code) + " (detail " + std::to_string(r.err_detail) + ")";
+            }
+        }
+    }
+    r.ok = ok;
+    return r;
+}
+
+std::vector<core::RuntimeEntry> NpuDriver::runtime_table(uint32_t core) {
+    std::vector<core::RuntimeEntry> out;
+    const uint32_t n = hal_.read32(core_reg(core, RT_COUNT));
+    for (uint32_t i = 0; i < n; ++i) out.push_back(core::decode(hal_.read32(base_ + core_page(core) + kRuntimeTableBase + 4 * i)));
+    return out;
+}
+
+void NpuDriver::clear_runtime_table(uint32_t core) { hal_.write32(core_reg(core, CMD), cmd::kClearRt); }
+
+void NpuDriver::map_prefetch_tile(uint32_t entry, uint64_t dram_addr, uint32_t pfb_offset, uint32_t bytes, bool valid, bool disabled) {
+    hal_.write32(control_reg(PFB_SEL), entry);
+    hal_.write32(control_reg(PFB_DRAM_LO), uint32_t(dram_addr));
+    hal_.write32(control_reg(PFB_DRAM_HI), uint32_t(dram_addr >> 32));
+    hal_.write32(control_reg(PFB_OFFSET), pfb_offset);
+    hal_.write32(control_reg(PFB_BYTES), bytes);
+    hal_.write32(control_reg(PFB_CTRL), pfb_ctrl::VALID.make(valid) | pfb_ctrl::DISABLE.make(disabled));
+}
+
+} // namespace dynavp::fw

@@ -1,0 +1,803 @@
+#include "npu.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "ip/common/tlm_util.h"
+#include "ip/core/functional.h"
+#include "ip/core/nonlinear.h"
+#include "platform/trace.h"
+
+namespace dynavp {
+
+using namespace npu;
+using sched::Dim;
+using sched::Tensor;
+using sched::Output;
+using core::TileBox;
+using core::TileStep;
+using core::TileWalk;
+using core::compute_tile;
+
+namespace {
+
+constexpr uint64_t kBurstBoundary = 4096; // AXI bursts never cross 4 KiB
+
+// A box of a tensor in its row-major 4-D home layout (functional.h layouts).
+struct Region {
+    std::array<uint64_t, 4> size{}, lo{}, hi{};
+    uint64_t elems() const {
+        uint64_t n = 1;
+        for (int d = 0; d < 4; ++d) n *= hi[size_t(d)] - lo[size_t(d)];
+        return n;
+    }
+};
+
+Region region_of(const sched::Operator& op, Tensor v, uint32_t g, const std::array<uint32_t, sched::kDims>& lo,
+                 const std::array<uint64_t, sched::kDims>& ext) {
+    using namespace sched;
+    Region r;
+    const uint64_t G = op.groups;
+    switch (v) {
+    case Weight:
+        r.size = {G * op[K], op[C], op[R], op[S]};
+        r.lo = {uint64_t(g) * op[K] + lo[K], lo[C], lo[R], lo[S]};
+        r.hi = {r.lo[0] + ext[K], r.lo[1] + ext[C], r.lo[2] + ext[R], r.lo[3] + ext[S]};
+        break;
+    case Input:
+        r.size = {op[N], G * op[C], op.input_extent(op[P], op[R]), op.input_extent(op[Q], op[S])};
+        r.lo = {lo[N], uint64_t(g) * op[C] + lo[C], uint64_t(lo[P]) * op.stride + uint64_t(lo[R]) * op.dilation,
+                uint64_t(lo[Q]) * op.stride + uint64_t(lo[S]) * op.dilation};
+        r.hi = {r.lo[0] + ext[N], r.lo[1] + ext[C], r.lo[2] + op.input_extent(ext[P], ext[R]), r.lo[3] + op.input_extent(ext[Q], ext[S])};
+        break;
+    case Output:
+        r.size = {op[N], G * op[K], op[P], op[Q]};
+        r.lo = {lo[N], uint64_t(g) * op[K] + lo[K], lo[P], lo[Q]};
+        r.hi = {r.lo[0] + ext[N], r.lo[1] + ext[K], r.lo[2] + ext[P], r.lo[3] + ext[Q]};
+        break;
+    }
+    return r;
+}
+
+// f(element offset, elements) for each maximal contiguous run of the box.
+template <class F> void for_each_run(const Region& r, F f) {
+    std::array<uint64_t, 4> block{};
+    block[3] = 1;
+    for (int d = 2; d >= 0; --d) block[size_t(d)] = block[size_t(d) + 1] * r.size[size_t(d) + 1];
+    int m = 3; // dims after m are covered whole: the run spans dim m's range
+    while (m > 0 && r.lo[size_t(m)] == 0 && r.hi[size_t(m)] == r.size[size_t(m)]) --m;
+    const uint64_t run = (r.hi[size_t(m)] - r.lo[size_t(m)]) * block[size_t(m)];
+    std::array<uint64_t, 4> i = r.lo;
+    for (;;) {
+        uint64_t off = r.lo[size_t(m)] * block[size_t(m)];
+        for (int d = 0; d < m; ++d) off += i[size_t(d)] * block[size_t(d)];
+        f(off, run);
+        int d = m - 1;
+        while (d >= 0 && ++i[size_t(d)] == r.hi[size_t(d)]) {
+            i[size_t(d)] = r.lo[size_t(d)];
+            --d;
+        }
+        if (d < 0) break;
+    }
+}
+
+std::array<uint32_t, sched::kDims> glb_tile_lo(const TileBox& b, const std::array<uint64_t, sched::kDims>& ext2) {
+    std::array<uint32_t, sched::kDims> lo{};
+    for (int d = 0; d < sched::kDims; ++d) lo[size_t(d)] = uint32_t(b.lo[size_t(d)] / ext2[size_t(d)] * ext2[size_t(d)]);
+    return lo;
+}
+
+} // namespace
+
+// ============================================================================ core
+
+NpuCore::NpuCore(sc_core::sc_module_name name, Npu& npu, uint32_t index)
+    : sc_module(name), bus("bus"), npu_(npu), index_(index), rt_(npu.cfg_.npu.runtime_table_entries) {
+    regs_.declare(kCoreRegisters);
+    regs_.set(CORE_ID, index);
+    regs_.on_read(RT_COUNT, [this](uint32_t) { return uint32_t(rt_.entries().size()); });
+    regs_.on_read(RT_OVERFLOW, [this](uint32_t) { return uint32_t(std::min<uint64_t>(rt_.overflows(), 0xFFFFFFFFu)); });
+    regs_.on_write(CTRL, [this](uint32_t, uint32_t) { npu_.update_irq(); });
+    regs_.on_write(IRQ_STATUS, [this](uint32_t, uint32_t) { npu_.update_irq(); });
+    regs_.on_write(CMD, [this](uint32_t, uint32_t v) {
+        if (v == cmd::kClearRt) clear_runtime_table();
+        if (v == cmd::kStart) {
+            if (status::STATE.get(regs_.get(STATUS)) == status::kBusy) {
+                ++errors; // the running job goes on; the host learns from the counter
+                return;
+            }
+            regs_.set(STATUS, status::STATE.make(status::kBusy));
+            start(npu_.access_delay_);
+        }
+    });
+    pl_.set_extension(new TimingOnlyExtension);
+    SC_THREAD(run);
+}
+
+uint32_t NpuCore::state() const { return status::STATE.get(regs_.get(STATUS)); }
+void NpuCore::clear_runtime_table() { rt_.clear(); }
+
+void NpuCore::run() {
+    for (;;) {
+        wait(start_);
+        execute();
+    }
+}
+
+void NpuCore::sync_to(uint64_t t_ps) {
+    const uint64_t now = now_ps();
+    if (t_ps > now) wait(ps_time(t_ps - now));
+}
+
+bool NpuCore::data_access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uint32_t len, uint64_t& t_ps) {
+    tlm::tlm_generic_payload p;
+    p.set_command(cmd);
+    p.set_address(addr);
+    p.set_data_ptr(data);
+    p.set_data_length(len);
+    p.set_streaming_width(len);
+    p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_core::sc_time d = ps_time(t_ps > now_ps() ? t_ps - now_ps() : 0);
+    bus->b_transport(p, d);
+    t_ps = now_ps() + ps_of(d);
+    if (!p.is_response_ok()) {
+        bus_error_ = true;
+        bus_error_addr_ = addr;
+        return false;
+    }
+    return true;
+}
+
+uint64_t NpuCore::xfer(uint64_t addr, uint64_t len, bool write, uint64_t at_ps) {
+    static uint8_t scratch[kBurstBoundary]; // never written or read: the transfers carry timing only
+    uint64_t done = at_ps;
+    const uint64_t now = now_ps();
+    const uint64_t arrival = std::max(at_ps, now);
+    for (uint64_t a = addr; a < addr + len;) {
+        const uint64_t end = std::min(addr + len, (a / kBurstBoundary + 1) * kBurstBoundary);
+        pl_.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+        pl_.set_address(a);
+        pl_.set_data_ptr(scratch);
+        pl_.set_data_length(uint32_t(end - a));
+        pl_.set_streaming_width(uint32_t(end - a));
+        pl_.set_byte_enable_ptr(nullptr);
+        pl_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        sc_core::sc_time d = ps_time(arrival - now);
+        bus->b_transport(pl_, d);
+        if (!pl_.is_response_ok() && !bus_error_) {
+            bus_error_ = true;
+            bus_error_addr_ = a;
+        }
+        done = std::max(done, now + ps_of(d));
+        ++npu_.n_.tile_transactions;
+        a = end;
+    }
+    return done;
+}
+
+void NpuCore::fail(uint32_t code, uint32_t detail, const std::string& why) {
+    ++errors;
+    regs_.set(STATUS, status::STATE.make(status::kError) | status::ERR_CODE.make(code));
+    regs_.set(ERR_DETAIL, detail);
+    regs_.set(IRQ_STATUS, regs_.get(IRQ_STATUS) | irq::ERROR.make(1));
+    board_trace().instant(std::string(name()), std::string("error: ") + err_name(code) + (why.empty() ? "" : ": " + why), now_ps());
+    npu_.update_irq();
+}
+
+void NpuCore::execute() {
+    npu_.core_started();
+    const uint64_t t0 = now_ps();
+    uint64_t t = t0;
+    bus_error_ = false;
+    const uint64_t job = (uint64_t(regs_.get(JOB_HI)) << 32) | regs_.get(JOB_LO);
+    uint8_t raw[kJobBytes];
+    JobDescriptor d;
+    if (!data_access(tlm::TLM_READ_COMMAND, job, raw, kJobBytes, t)) {
+        sync_to(t);
+        fail(kErrBusFault, uint32_t(job), "job descriptor read");
+    } else if (!decode_job(raw, d)) {
+        sync_to(t);
+        fail(kErrBadDescriptor, 0, "bad magic");
+    } else if (d.kind == kJobNonlinear) {
+        run_nonlinear_job(d, t);
+    } else if (d.kind == kJobTensor) {
+        run_tensor_job(d, t);
+    } else {
+        sync_to(t);
+        fail(kErrBadDescriptor, d.kind, "unknown job kind");
+    }
+    ++jobs;
+    const uint64_t cycles = (now_ps() - t0) / npu_.clk_ps_;
+    regs_.set(CYCLES_LO, uint32_t(cycles));
+    regs_.set(CYCLES_HI, uint32_t(cycles >> 32));
+    npu_.core_stopped();
+}
+
+void NpuCore::run_nonlinear_job(const JobDescriptor& d, uint64_t& t) {
+    using namespace core;
+    if (d.nl_op > uint32_t(NonlinearOp::Gelu) || d.nl_n == 0 || d.nl_n > (1u << 20) || d.nl_k == 0 || d.nl_k > d.nl_n) {
+        sync_to(t);
+        return fail(kErrBadDescriptor, d.nl_op, "nonlinear op, n or k out of range");
+    }
+    const auto op = NonlinearOp(d.nl_op);
+    std::vector<float> x(d.nl_n);
+    if (!data_access(tlm::TLM_READ_COMMAND, d.nl_src, reinterpret_cast<uint8_t*>(x.data()), d.nl_n * 4, t)) {
+        sync_to(t);
+        return fail(kErrBusFault, uint32_t(bus_error_addr_), "agent input read");
+    }
+    const uint64_t begin = t;
+    t += nonlinear_cycles(op, d.nl_n, npu_.cfg_.npu.nonlinear_lanes, d.nl_k) * npu_.clk_ps_;
+    const auto policy = AgentPolicy(d.policy);
+    auto record = [&](uint32_t i, uint32_t result) { rt_.record({d.rt_address + i, policy, result}); };
+    std::vector<float> y;
+    switch (op) {
+    case NonlinearOp::TopK:
+        for (uint32_t i : top_k(x, d.nl_k)) record(i, 1);
+        break;
+    case NonlinearOp::Argmax: record(argmax(x), 1); break;
+    case NonlinearOp::SigmoidGate: {
+        const auto g = sigmoid_gate(x, d.nl_threshold);
+        for (uint32_t i = 0; i < g.size(); ++i) record(i, g[i]);
+        break;
+    }
+    case NonlinearOp::Threshold: {
+        const auto g = threshold(x, d.nl_threshold);
+        for (uint32_t i = 0; i < g.size(); ++i) record(i, g[i]);
+        break;
+    }
+    case NonlinearOp::Softmax: y = softmax(x); break;
+    case NonlinearOp::Relu: y = relu(x); break;
+    case NonlinearOp::Gelu: y = gelu(x); break;
+    }
+    if (!y.empty() && !data_access(tlm::TLM_WRITE_COMMAND, d.nl_dst, reinterpret_cast<uint8_t*>(y.data()), d.nl_n * 4, t)) {
+        sync_to(t);
+        return fail(kErrBusFault, uint32_t(bus_error_addr_), "agent output write");
+    }
+    sync_to(t);
+    busy_ps += t - begin;
+    ++nonlinear_jobs;
+    board_trace().span(std::string(name()), std::string("agent ") + to_string(op), begin, t, {{"n", d.nl_n}});
+    regs_.set(STATUS, status::STATE.make(status::kDone));
+    regs_.set(IRQ_STATUS, regs_.get(IRQ_STATUS) | irq::DONE.make(1));
+    npu_.update_irq();
+}
+
+uint64_t NpuCore::stage_glb_tile(NpuLaunch& L, Tensor v, uint64_t seq, uint64_t at) {
+    auto& ready = L.glb_ready[v];
+    const auto& tiles = L.glb_tiles[v];
+    for (uint64_t k = ready.size(); k <= seq + 1 && k < tiles.size(); ++k) {
+        // Tile k streams in behind tile k-1 (the DRAM queue orders them).
+        const NpuLaunch::GlbTile& gt = tiles[k];
+        uint64_t done = at;
+        const JobDescriptor& j = L.job;
+        const uint64_t eb = j.dtype == kFp32 ? 4 : 1;
+        if (v == Output) {
+            // A revisited GLB output tile gets its partial sums back from DRAM.
+            if (gt.revisit && npu_.where(j.out_addr) != Npu::Where::Glb) {
+                const Region r = region_of(L.op, Output, gt.group, gt.lo, L.ext2);
+                for_each_run(r, [&](uint64_t off, uint64_t n) {
+                    done = std::max(done, xfer(j.psum_addr + off * 4, n * 4, false, at));
+                    npu_.n_.dram_read += n * 4;
+                });
+                done = xfer(npu_.glb_base_, r.elems() * 4, true, done);
+                npu_.n_.glb_write += r.elems() * 4;
+            }
+        } else {
+            const uint64_t home = v == sched::Weight ? j.w_addr : j.in_addr;
+            if (npu_.where(home) != Npu::Where::Glb) {
+                const Region r = region_of(L.op, v, gt.group, gt.lo, L.ext2);
+                uint64_t arrived = at;
+                for_each_run(r, [&](uint64_t off, uint64_t n) {
+                    const uint64_t a = home + off * eb, len = n * eb;
+                    if (const Npu::PfbEntry* e = npu_.pfb_lookup(a, len)) {
+                        arrived = std::max(arrived, xfer(npu_.pfb_base_ + e->offset + (a - e->dram), len, false, at));
+                        npu_.n_.pfb_read += len;
+                    } else {
+                        arrived = std::max(arrived, xfer(a, len, false, at));
+                        npu_.n_.dram_read += len;
+                    }
+                });
+                done = xfer(npu_.glb_base_, r.elems() * eb, true, arrived);
+                npu_.n_.glb_write += r.elems() * eb;
+            }
+        }
+        ready.push_back(done);
+    }
+    return ready.at(seq);
+}
+
+uint64_t NpuCore::shared_glb_xfer(NpuLaunch& L, const TileWalk& w, Tensor v, uint64_t step, uint64_t addr, uint64_t len, bool write,
+                                  uint64_t at) {
+    npu_.n_.core_fill += write ? 0 : len;
+    npu_.n_.core_drain += write ? len : 0;
+    const uint32_t n = w.sharers(v);
+    if (n == 1) {
+        (write ? npu_.n_.glb_write : npu_.n_.glb_read) += len;
+        return xfer(addr, len, write, at);
+    }
+    const auto key = std::make_tuple(int(v) * 2 + (write ? 1 : 0), step, w.sharing_key(v));
+    auto it = L.shared.find(key);
+    if (it == L.shared.end()) {
+        (write ? npu_.n_.glb_write : npu_.n_.glb_read) += len;
+        it = L.shared.emplace(key, std::make_pair(xfer(addr, len, write, at), n)).first;
+    }
+    const uint64_t done = std::max(it->second.first, at);
+    if (--it->second.second == 0) L.shared.erase(it);
+    return done;
+}
+
+uint64_t NpuCore::release_glb_out(NpuLaunch& L, uint64_t seq, uint64_t at) {
+    L.out_release_ps[seq] = std::max(L.out_release_ps[seq], at);
+    if (++L.out_releases[seq] < L.job.slots) return at;
+    // Last core out: the GLB output tile goes to DRAM (final values, or partial sums to come back).
+    const JobDescriptor& j = L.job;
+    if (npu_.where(j.out_addr) == Npu::Where::Glb) return at; // forwarded: it stays in the GLB
+    const NpuLaunch::GlbTile& gt = L.glb_tiles[Output][seq];
+    const Region r = region_of(L.op, Output, gt.group, gt.lo, L.ext2);
+    const bool final = gt.final;
+    const uint64_t eb = final ? (j.out_format == kOutRequantInt8 ? 1 : 4) : 4;
+    const uint64_t base = final ? j.out_addr : j.psum_addr;
+    uint64_t t = xfer(npu_.glb_base_, r.elems() * 4, false, L.out_release_ps[seq]);
+    npu_.n_.glb_read += r.elems() * 4;
+    uint64_t done = t;
+    for_each_run(r, [&](uint64_t off, uint64_t n) {
+        done = std::max(done, xfer(base + off * eb, n * eb, true, t));
+        npu_.n_.dram_write += n * eb;
+    });
+    return done;
+}
+
+void NpuCore::run_tensor_job(const JobDescriptor& d, uint64_t& t) {
+    using namespace sched;
+    // ---- validate the descriptor and the schedule (nothing runs on a bad one)
+    Operator op;
+    for (int i = 0; i < kDims; ++i) op.size[size_t(i)] = d.dims[i];
+    op.stride = d.stride;
+    op.dilation = d.dilation;
+    op.groups = d.groups;
+    std::string why;
+    for (int i = 0; i < kDims; ++i)
+        if (d.dims[i] == 0 || d.dims[i] > kMaxDim) why = std::string("dimension ") + dim_name(Dim(i)) + " out of range";
+    if (d.stride == 0 || d.stride > 64 || d.dilation == 0 || d.dilation > 64 || d.groups == 0 || d.groups > kMaxDim) why = "stride/dilation/groups out of range";
+    if (d.dtype > kFp32 || d.out_format > kOutRequantInt8 || (d.dtype == kFp32 && d.out_format != kOutRaw)) why = "dtype/out_format";
+    if (d.slots == 0 || d.slot >= d.slots) why = "slot >= slots";
+    if (d.sched_bytes < 8 || d.sched_bytes > 65536) why = "sched_bytes outside [8, 65536]";
+    if (!why.empty()) {
+        sync_to(t);
+        return fail(kErrBadDescriptor, 0, why);
+    }
+    std::vector<uint8_t> sb(d.sched_bytes);
+    if (!data_access(tlm::TLM_READ_COMMAND, d.sched_addr, sb.data(), d.sched_bytes, t)) {
+        sync_to(t);
+        return fail(kErrBusFault, uint32_t(bus_error_addr_), "schedule read");
+    }
+    Schedule s;
+    if (std::string e = decode_schedule(sb.data(), sb.size(), s); !e.empty()) {
+        sync_to(t);
+        return fail(kErrBadSchedule, 0, e);
+    }
+    const Hardware& hw = npu_.hardware(d.dtype);
+    if (std::string e = check_valid(op, s, hw); !e.empty()) {
+        sync_to(t);
+        uint32_t level = 0;
+        for (size_t i = 0; i < hw.levels.size(); ++i)
+            if (e.find(" at " + hw.levels[i].name) != std::string::npos) level = uint32_t(i);
+        const uint32_t code = e.rfind("R1", 0) == 0 ? kErrR1 : e.rfind("R2", 0) == 0 ? kErrR2 : kErrShape;
+        return fail(code, level, e);
+    }
+    if (s.spatial_product(2) != d.slots || s.spatial_product(2) > npu_.cores()) {
+        sync_to(t);
+        return fail(kErrSlot, uint32_t(s.spatial_product(2)), "the schedule has " + std::to_string(s.spatial_product(2)) +
+                                                                   " spatial instances at the GLB, the job " + std::to_string(d.slots));
+    }
+    TileWalk walk(op, s, d.slot);
+    if (walk.glb_out_visits_per_tile() > 1 && d.psum_addr == 0 && npu_.where(d.out_addr) != Npu::Where::Glb) {
+        sync_to(t);
+        return fail(kErrBadDescriptor, 0, "the schedule spills partial sums to DRAM but psum_addr is 0");
+    }
+    NpuLaunch* Lp = npu_.join(d, op, s, why);
+    if (!Lp) {
+        sync_to(t);
+        return fail(kErrGroup, d.group, why);
+    }
+    NpuLaunch& L = *Lp;
+    L.start_ps = std::min(L.start_ps, t);
+    const bool functional = !npu_.opt_.timing_only;
+
+    // ---- the walk: per tile, refill what moved, compute, drain outputs
+    const uint64_t clk = npu_.clk_ps_;
+    const auto& ext1 = walk.core_extent();
+    const uint64_t eb_in = d.dtype == kFp32 ? 4 : 1;
+    auto core_tile_bytes = [&](Tensor v) {
+        const uint64_t e = v == Weight   ? ext1[R] * ext1[S] * ext1[C] * ext1[K]
+                           : v == Input  ? ext1[N] * ext1[C] * op.input_extent(ext1[P], ext1[R]) * op.input_extent(ext1[Q], ext1[S])
+                                         : ext1[N] * ext1[K] * ext1[P] * ext1[Q];
+        return e * (v == Output ? 4 : eb_in);
+    };
+    const uint64_t tile_bytes[3] = {core_tile_bytes(Weight), core_tile_bytes(Input), core_tile_bytes(Output)};
+    // Core buffer <-> PE array traffic of one tile (the same for every tile):
+    // the cost model's level-1 traffic over all tiles of all cores.
+    const double inner_bytes = (L.cost.level[1].read_bytes[0] + L.cost.level[1].read_bytes[1] + L.cost.level[1].read_bytes[2] +
+                                L.cost.level[1].write_bytes[0] + L.cost.level[1].write_bytes[1] + L.cost.level[1].write_bytes[2]) /
+                               double(L.cost.level[1].instances * walk.tiles());
+    const double port_cycles = inner_bytes / double(npu_.cfg_.npu.core_buffer_bytes_per_cycle);
+    const uint64_t tile_cycles = std::max<uint64_t>(walk.inner_cycles(), uint64_t(port_cycles + 0.999999));
+    auto glb_addr = [&](uint64_t home, uint64_t len) { // where a core reads/writes its tile in the GLB
+        if (npu_.where(home) == Npu::Where::Glb) return std::min(home, npu_.glb_base_ + npu_.glb_size_ - len);
+        return npu_.glb_base_;
+    };
+    const uint64_t job_start = t;
+    uint64_t prev_start = t, prev_end = t, out_wb_done = t, end = t;
+    bool have_out = false;
+    int64_t out_seq = -1;
+    std::array<int64_t, 3> held_seq{-1, -1, -1};
+    TileStep st;
+    uint64_t n_tiles = 0;
+    while (walk.next(st)) {
+        const uint64_t issue = std::max(now_ps(), npu_.cfg_.npu.double_buffered ? prev_start : prev_end);
+        sync_to(issue);
+        uint64_t ready = issue;
+        for (Tensor v : {Weight, Input}) {
+            if (!st.fetch[v]) continue;
+            const uint64_t g = stage_glb_tile(L, v, st.glb_tile[v], issue);
+            held_seq[v] = int64_t(st.glb_tile[v]);
+            const uint64_t home = v == Weight ? d.w_addr : d.in_addr;
+            ready = std::max(ready, shared_glb_xfer(L, walk, v, n_tiles, glb_addr(home, tile_bytes[v]), tile_bytes[v], false, std::max(issue, g)));
+        }
+        if (st.fetch[Output]) {
+            const uint64_t oaddr = glb_addr(d.out_addr, tile_bytes[Output]);
+            if (have_out) { // drain the finished output tile into the GLB
+                out_wb_done = shared_glb_xfer(L, walk, Output, n_tiles, oaddr, tile_bytes[Output], true, prev_end);
+                end = std::max(end, out_wb_done);
+            }
+            if (st.glb_change[Output]) {
+                if (out_seq >= 0) end = std::max(end, release_glb_out(L, uint64_t(out_seq), out_wb_done));
+                stage_glb_tile(L, Output, st.glb_tile[Output], issue);
+                out_seq = int64_t(st.glb_tile[Output]);
+            }
+            if (st.out_revisit) { // partial sums come back into the output buffer
+                const uint64_t g = L.glb_ready[Output][size_t(out_seq)];
+                ready = std::max(ready, shared_glb_xfer(L, walk, Output, n_tiles, oaddr, tile_bytes[Output], false, std::max({issue, g, out_wb_done})));
+            } else {
+                ready = std::max(ready, L.glb_ready[Output][size_t(out_seq)]);
+            }
+            have_out = true;
+        }
+        if (bus_error_) break;
+        const uint64_t start = std::max(ready, prev_end);
+        stall_ps += start - prev_end;
+        prev_start = start;
+        prev_end = start + tile_cycles * clk;
+        busy_ps += tile_cycles * clk;
+        if (functional) {
+            if (d.dtype == kFp32) compute_tile<float, float>(op, st.group, st.box.lo, st.box.hi, L.inf.data(), L.wf.data(), L.accf.data());
+            else compute_tile<int8_t, int32_t>(op, st.group, st.box.lo, st.box.hi, L.in8.data(), L.w8.data(), L.acc32.data());
+        }
+        ++n_tiles;
+        if (board_trace().enabled() && n_tiles <= 4096)
+            board_trace().span(std::string(name()), "tile", start, prev_end, {{"n", n_tiles - 1}});
+    }
+    if (have_out && !bus_error_) {
+        out_wb_done = shared_glb_xfer(L, walk, Output, n_tiles, glb_addr(d.out_addr, tile_bytes[Output]), tile_bytes[Output], true, prev_end);
+        end = std::max(end, release_glb_out(L, uint64_t(out_seq), out_wb_done));
+    }
+    end = std::max({end, prev_end, out_wb_done});
+    sync_to(end);
+    stall_ps += end - prev_end;
+    tiles += n_tiles;
+    regs_.set(TILES, uint32_t(n_tiles));
+    board_trace().span(std::string(name()), "job " + op.to_string(), job_start, end, {{"tiles", n_tiles}, {"slot", d.slot}});
+    L.end_ps = std::max(L.end_ps, end);
+    // Energy of the inner-tile traffic (registers, core buffers): this core's share.
+    npu_.n_.reg_pj += L.cost.level[0].energy_pj / d.slots;
+    npu_.n_.core_buffer_pj += L.cost.level[1].energy_pj / d.slots;
+    if (bus_error_) {
+        npu_.leave(L);
+        return fail(kErrBusFault, uint32_t(bus_error_addr_), "tile transfer");
+    }
+    npu_.leave(L);
+    regs_.set(STATUS, status::STATE.make(status::kDone));
+    regs_.set(IRQ_STATUS, regs_.get(IRQ_STATUS) | irq::DONE.make(1));
+    npu_.update_irq();
+}
+
+// ============================================================================ engine
+
+Npu::Npu(sc_core::sc_module_name name, const PlatformConfig& cfg, const NpuOptions& opt)
+    : sc_module(name), regs_socket("regs_socket"), irq("irq"), cfg_(cfg), opt_(opt), clk_ps_(period_ps(cfg.clock_mhz)),
+      hw_int8_(sched::hardware_from_platform(cfg)), hw_fp32_(hw_int8_), pfb_(cfg.npu.prefetch_tiles) {
+    hw_fp32_.elem_bytes = {4, 4, 4};
+    hw_fp32_.dram_output_bytes = 4;
+    hw_fp32_.levels[0].capacity = {4, 4, 4};
+    for (const DeviceConfig& dev : cfg.devices) {
+        if (dev.name == "glb") glb_base_ = dev.base, glb_size_ = dev.size;
+        if (dev.name == "prefetch_buffer") pfb_base_ = dev.base, pfb_size_ = dev.size;
+    }
+    const DeviceConfig* dram = cfg.first_of(DeviceType::Dram);
+    dram_base_ = dram->base;
+    dram_size_ = dram->size;
+    regs_socket.register_b_transport(this, &Npu::regs_b_transport);
+    control_.declare(kControlRegisters);
+    control_.set(CORES, cfg.npu.cores);
+    control_.set(PFB_ENTRIES, cfg.npu.prefetch_tiles);
+    control_.on_read(IRQ_PENDING, [this](uint32_t) {
+        uint32_t m = 0;
+        for (uint32_t i = 0; i < cores() && i < 32; ++i) {
+            const uint32_t st = cores_[i]->regs().get(IRQ_STATUS), c = cores_[i]->regs().get(CTRL);
+            if ((irq::DONE.get(st) && ctrl::IRQ_DONE_EN.get(c)) || (irq::ERROR.get(st) && ctrl::IRQ_ERR_EN.get(c))) m |= 1u << i;
+        }
+        return m;
+    });
+    auto load_entry = [this] {
+        const uint32_t i = control_.get(PFB_SEL);
+        if (i >= pfb_.size()) return;
+        control_.set(PFB_DRAM_LO, uint32_t(pfb_[i].dram));
+        control_.set(PFB_DRAM_HI, uint32_t(pfb_[i].dram >> 32));
+        control_.set(PFB_OFFSET, uint32_t(pfb_[i].offset));
+        control_.set(PFB_BYTES, uint32_t(pfb_[i].bytes));
+        control_.set(PFB_CTRL, pfb_ctrl::VALID.make(pfb_[i].valid) | pfb_ctrl::DISABLE.make(pfb_[i].disabled));
+    };
+    control_.on_write(PFB_SEL, [load_entry](uint32_t, uint32_t) { load_entry(); });
+    control_.on_write(PFB_CTRL, [this](uint32_t, uint32_t v) {
+        const uint32_t i = control_.get(PFB_SEL);
+        if (i >= pfb_.size()) return; // ignored: the directory has PFB_ENTRIES entries
+        PfbEntry e;
+        e.dram = (uint64_t(control_.get(PFB_DRAM_HI)) << 32) | control_.get(PFB_DRAM_LO);
+        e.offset = control_.get(PFB_OFFSET);
+        e.bytes = control_.get(PFB_BYTES);
+        e.valid = pfb_ctrl::VALID.get(v);
+        e.disabled = pfb_ctrl::DISABLE.get(v);
+        if (e.valid && e.offset + e.bytes > pfb_size_) e.valid = false; // cannot point outside the buffer
+        pfb_[i] = e;
+    });
+    for (uint32_t i = 0; i < cfg.npu.cores; ++i) cores_.push_back(std::make_unique<NpuCore>(("core" + std::to_string(i)).c_str(), *this, i));
+    irq.initialize(false);
+    SC_METHOD(drive_irq);
+    sensitive << irq_update_;
+    dont_initialize();
+}
+
+Npu::~Npu() = default;
+
+Npu::Where Npu::where(uint64_t a) const {
+    if (a >= glb_base_ && a - glb_base_ < glb_size_) return Where::Glb;
+    if (a >= pfb_base_ && a - pfb_base_ < pfb_size_) return Where::Prefetch;
+    if (a >= dram_base_ && a - dram_base_ < dram_size_) return Where::Dram;
+    return Where::Other;
+}
+
+const Npu::PfbEntry* Npu::pfb_lookup(uint64_t a, uint64_t len) {
+    for (const PfbEntry& e : pfb_)
+        if (e.valid && !e.disabled && a >= e.dram && a + len <= e.dram + e.bytes) {
+            ++pfb_hits_;
+            return &e;
+        }
+    return nullptr;
+}
+
+void Npu::regs_b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay) {
+    if (!check_plain_payload(t)) return;
+    access_delay_ = delay;
+    const uint64_t a = t.get_address(), page = a / kPageBytes, off = a % kPageBytes;
+    RegAccessStatus st = RegAccessStatus::AddressError;
+    if (page == 0) {
+        control_.set(PFB_HITS, uint32_t(std::min<uint64_t>(pfb_hits_, 0xFFFFFFFFu)));
+        st = t.is_write() ? control_.write(off, t.get_data_ptr(), t.get_data_length()) : control_.read(off, t.get_data_ptr(), t.get_data_length());
+    } else if (page <= cores()) {
+        NpuCore& c = *cores_[page - 1];
+        if (off >= kRuntimeTableBase) { // runtime table window: read-only words
+            const uint64_t i = (off - kRuntimeTableBase) / 4;
+            if (t.is_read() && t.get_data_length() == 4 && off % 4 == 0 && i < c.runtime_table().capacity()) {
+                const auto& es = c.runtime_table().entries();
+                const uint32_t w = i < es.size() ? core::encode(es[i]) : 0;
+                std::memcpy(t.get_data_ptr(), &w, 4);
+                st = RegAccessStatus::Ok;
+            }
+        } else {
+            st = t.is_write() ? c.regs().write(off, t.get_data_ptr(), t.get_data_length()) : c.regs().read(off, t.get_data_ptr(), t.get_data_length());
+        }
+    }
+    t.set_response_status(to_tlm(st));
+    delay += ps_time(clk_ps_);
+}
+
+void Npu::update_irq() {
+    bool level = false;
+    for (auto& c : cores_) {
+        const uint32_t st = c->regs().get(IRQ_STATUS), ct = c->regs().get(CTRL);
+        level |= (irq::DONE.get(st) && ctrl::IRQ_DONE_EN.get(ct)) || (irq::ERROR.get(st) && ctrl::IRQ_ERR_EN.get(ct));
+    }
+    irq_level_ = level;
+    irq_update_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Npu::drive_irq() { irq.write(irq_level_); }
+
+void Npu::core_started() {
+    if (running_++ == 0) active_since_ = now_ps();
+}
+
+void Npu::core_stopped() {
+    if (--running_ == 0) n_.active_ps += now_ps() - active_since_;
+}
+
+NpuLaunch* Npu::join(const JobDescriptor& d, const sched::Operator& op, const sched::Schedule& s, std::string& why) {
+    auto it = launches_.find(d.group);
+    if (it != launches_.end()) {
+        NpuLaunch& L = it->second;
+        JobDescriptor a = L.job, b = d;
+        a.slot = b.slot = 0;
+        uint8_t ra[kJobBytes], rb[kJobBytes];
+        encode_job(a, ra);
+        encode_job(b, rb);
+        if (std::memcmp(ra, rb, kJobBytes) != 0 || !(L.schedule == s)) {
+            why = "group " + std::to_string(d.group) + " already runs a different job";
+            return nullptr;
+        }
+        if (++L.joined > d.slots) {
+            why = "more cores than slots joined group " + std::to_string(d.group);
+            return nullptr;
+        }
+        return &L;
+    }
+    NpuLaunch& L = launches_[d.group];
+    L.id = d.group;
+    L.job = d;
+    L.op = op;
+    L.schedule = s;
+    L.hw = hardware(d.dtype);
+    L.cost = sched::evaluate(op, s, L.hw);
+    L.joined = 1;
+    L.start_ps = now_ps();
+    L.macs = op.macs();
+    {
+        TileWalk probe(op, s, 0);
+        L.ext2 = probe.glb_extent();
+        TileStep st;
+        while (probe.next(st))
+            for (int v = 0; v < sched::kTensors; ++v)
+                if (st.glb_change[size_t(v)])
+                    L.glb_tiles[size_t(v)].push_back({glb_tile_lo(st.box, L.ext2), st.group, st.glb_out_revisit, st.glb_out_final});
+        L.out_releases.assign(L.glb_tiles[Output].size(), 0);
+        L.out_release_ps.assign(L.glb_tiles[Output].size(), 0);
+    }
+    L.at_start = {n_.dram_read, n_.dram_write, n_.pfb_read, n_.glb_read, n_.glb_write, n_.core_fill, n_.core_drain};
+    if (!opt_.timing_only) { // functional snapshot of the operands (see README: data path)
+        auto fetch = [&](uint64_t addr, void* dst, size_t len) {
+            tlm::tlm_generic_payload p;
+            uint8_t* out = static_cast<uint8_t*>(dst);
+            for (size_t at = 0; at < len;) {
+                const size_t n = std::min<size_t>(len - at, 1 << 16);
+                p.set_command(tlm::TLM_READ_COMMAND);
+                p.set_address(addr + at);
+                p.set_data_ptr(out + at);
+                p.set_data_length(unsigned(n));
+                cores_[0]->bus->transport_dbg(p);
+                at += n;
+            }
+        };
+        if (d.dtype == kFp32) {
+            L.inf.resize(core::input_elems(op));
+            L.wf.resize(core::weight_elems(op));
+            fetch(d.in_addr, L.inf.data(), L.inf.size() * 4);
+            fetch(d.w_addr, L.wf.data(), L.wf.size() * 4);
+            L.accf.assign(core::output_elems(op), 0.f);
+        } else {
+            L.in8.resize(core::input_elems(op));
+            L.w8.resize(core::weight_elems(op));
+            fetch(d.in_addr, L.in8.data(), L.in8.size());
+            fetch(d.w_addr, L.w8.data(), L.w8.size());
+            L.acc32.assign(core::output_elems(op), 0);
+        }
+    }
+    ++n_.launches;
+    return &L;
+}
+
+void Npu::leave(NpuLaunch& L) {
+    if (++L.finished < L.job.slots) return;
+    // Last core of the launch: the output tensor's values land at its home.
+    if (!opt_.timing_only) {
+        std::vector<uint8_t> bytes;
+        if (L.job.dtype == kFp32) {
+            bytes.resize(L.accf.size() * 4);
+            std::memcpy(bytes.data(), L.accf.data(), bytes.size());
+        } else if (L.job.out_format == kOutRequantInt8) {
+            const auto q = core::requantize(L.acc32, L.job.scale);
+            bytes.assign(reinterpret_cast<const uint8_t*>(q.data()), reinterpret_cast<const uint8_t*>(q.data()) + q.size());
+        } else {
+            bytes.resize(L.acc32.size() * 4);
+            std::memcpy(bytes.data(), L.acc32.data(), bytes.size());
+        }
+        tlm::tlm_generic_payload p;
+        for (size_t at = 0; at < bytes.size();) {
+            const size_t n = std::min<size_t>(bytes.size() - at, 1 << 16);
+            p.set_command(tlm::TLM_WRITE_COMMAND);
+            p.set_address(L.job.out_addr + at);
+            p.set_data_ptr(bytes.data() + at);
+            p.set_data_length(unsigned(n));
+            cores_[0]->bus->transport_dbg(p);
+            at += n;
+        }
+    }
+    n_.macs += L.macs;
+    last_launch_cycles_ = (L.end_ps - L.start_ps) / clk_ps_;
+    last_launch_macs_ = L.macs;
+    const double pes = double(hw_int8_.total_pes());
+    launch_log_.push_back({{"operator", L.op.to_string()},
+                           {"dtype", L.job.dtype == kFp32 ? "fp32" : "int8"},
+                           {"cores", L.job.slots},
+                           {"start_ns", double(L.start_ps) / 1000.0},
+                           {"cycles", last_launch_cycles_},
+                           {"cost_model_cycles", L.cost.cycles},
+                           {"macs", L.macs},
+                           {"pe_utilization", last_launch_cycles_ ? double(L.macs) / (double(last_launch_cycles_) * pes) : 0.0},
+                           {"bytes",
+                            {{"dram_read", n_.dram_read - L.at_start.dram_read},
+                             {"dram_write", n_.dram_write - L.at_start.dram_write},
+                             {"prefetch_read", n_.pfb_read - L.at_start.pfb_read},
+                             {"glb_read", n_.glb_read - L.at_start.glb_read},
+                             {"glb_write", n_.glb_write - L.at_start.glb_write},
+                             {"core_buffer_fill", n_.core_fill - L.at_start.core_fill},
+                             {"core_buffer_drain", n_.core_drain - L.at_start.core_drain}}}});
+    board_trace().span(std::string(name()), "launch " + L.op.to_string(), L.start_ps, L.end_ps,
+                       {{"cycles", last_launch_cycles_}, {"cores", L.job.slots}});
+    launches_.erase(L.id);
+}
+
+void Npu::report(Stats& s, const std::string& p) const {
+    const double pes = double(hw_int8_.total_pes());
+    const uint64_t now = now_ps();
+    const uint64_t active = n_.active_ps + (running_ ? now - active_since_ : 0);
+    const uint64_t active_cycles = active / clk_ps_;
+    s.set(p + ".cores", uint64_t(cores()));
+    s.set(p + ".timing_only", opt_.timing_only);
+    s.set(p + ".launches", n_.launches);
+    s.set(p + ".macs", n_.macs);
+    s.set(p + ".active_cycles", active_cycles);
+    s.set(p + ".pe_utilization", active_cycles ? double(n_.macs) / (double(active_cycles) * pes) : 0.0);
+    s.set(p + ".last_launch.cycles", last_launch_cycles_);
+    s.set(p + ".last_launch.macs", last_launch_macs_);
+    s.set(p + ".last_launch.pe_utilization", last_launch_cycles_ ? double(last_launch_macs_) / (double(last_launch_cycles_) * pes) : 0.0);
+    s.set(p + ".tile_transactions", n_.tile_transactions);
+    s.set(p + ".bytes.dram_read", n_.dram_read);
+    s.set(p + ".bytes.dram_write", n_.dram_write);
+    s.set(p + ".bytes.prefetch_read", n_.pfb_read);
+    s.set(p + ".bytes.glb_read", n_.glb_read);
+    s.set(p + ".bytes.glb_write", n_.glb_write);
+    s.set(p + ".bytes.core_buffer_fill", n_.core_fill);
+    s.set(p + ".bytes.core_buffer_drain", n_.core_drain);
+    const uint64_t total_ps = now;
+    for (uint32_t i = 0; i < cores(); ++i) {
+        const NpuCore& c = *cores_[i];
+        const std::string q = p + ".core." + std::to_string(i);
+        const uint64_t busy = c.busy_ps / clk_ps_, stall = c.stall_ps / clk_ps_, all = total_ps / clk_ps_;
+        s.set(q + ".busy_cycles", busy);
+        s.set(q + ".stall_cycles", stall);
+        s.set(q + ".idle_cycles", all > busy + stall ? all - busy - stall : 0);
+        s.set(q + ".jobs", c.jobs);
+        s.set(q + ".tiles", c.tiles);
+        s.set(q + ".errors", c.errors);
+        s.set(q + ".runtime_table_entries", uint64_t(c.runtime_table().entries().size()));
+    }
+    // Energy (pJ). Per-byte and per-MAC figures: hardware.cpp (REFERENCE-DATA.md, 45 nm).
+    const auto& L = hw_int8_.levels;
+    const double pe = double(n_.macs) * hw_int8_.mac_pj;
+    const double glb = double(n_.glb_read) * L[2].read_pj_per_byte + double(n_.glb_write) * L[2].write_pj_per_byte;
+    const double pfb = double(n_.pfb_read) * L[2].read_pj_per_byte; // same 128 KB SRAM figure as the GLB
+    const double dram = double(n_.dram_read + n_.dram_write) * L[3].read_pj_per_byte;
+    // NoC: Eyeriss' rule of thumb, ~2x a MAC per access (REFERENCE-DATA.md), one access per byte GLB <-> core.
+    const double noc = double(n_.core_fill + n_.core_drain) * 2.0 * hw_int8_.mac_pj;
+    const double leak = cfg_.npu.leakage_mw * 1e-3 * double(total_ps) * 1e-12 * 1e12; // mW x s -> pJ
+    s.set(p + ".energy_pj.pe", pe);
+    s.set(p + ".energy_pj.registers", n_.reg_pj);
+    s.set(p + ".energy_pj.core_buffers", n_.core_buffer_pj);
+    s.set(p + ".energy_pj.glb", glb);
+    s.set(p + ".energy_pj.prefetch_buffer", pfb);
+    s.set(p + ".energy_pj.dram", dram);
+    s.set(p + ".energy_pj.noc", noc);
+    s.set(p + ".energy_pj.leakage", leak);
+    s.set(p + ".energy_pj.total", pe + n_.reg_pj + n_.core_buffer_pj + glb + pfb + dram + noc + leak);
+}
+
+} // namespace dynavp

@@ -1,0 +1,157 @@
+// NPU register map, job descriptor and serialised-schedule format: the
+// single source of truth for the model (ip/core/npu.cpp) and the driver
+// (firmware/drivers/npu_driver). No SystemC here.
+//
+// Address space of the "npu" device: page 0 (0x0000-0x0FFF) is the engine's
+// control page (IRQ summary, prefetch-buffer tile directory); page i+1 is
+// core i's register page (command/status/job pointer/IRQ, runtime table).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ip/common/regdef.h"
+#include "ip/scheduling/schedule.h"
+
+namespace dynavp::npu {
+
+using reg::Access;
+using reg::Field;
+using reg::Register;
+
+constexpr uint32_t kPageBytes = 0x1000;
+constexpr uint64_t core_page(uint32_t core) { return uint64_t(core + 1) * kPageBytes; }
+
+// ---- control page ---------------------------------------------------------
+constexpr uint32_t kIdValue = 0x4E505530;      // "NPU0"
+constexpr uint32_t kVersionValue = 0x00010000; // 1.0
+
+constexpr Register ID{0x00, "ID", kIdValue, Access::RO};
+constexpr Register VERSION{0x04, "VERSION", kVersionValue, Access::RO};
+constexpr Register CORES{0x08, "CORES", 0, Access::RO};             // number of cores
+constexpr Register IRQ_PENDING{0x0C, "IRQ_PENDING", 0, Access::RO}; // bit i: core i asserts its interrupt
+// Prefetch buffer (L3) tile directory (DNA IV-A, VI-B): entry PFB_SEL maps
+// PFB_BYTES bytes of DRAM at PFB_DRAM into the prefetch buffer at
+// PFB_OFFSET. Writing PFB_SEL loads the entry into the PFB_* registers;
+// writing PFB_CTRL commits all of them to the entry. A valid entry that is
+// not disabled serves the engine's DRAM reads it covers.
+constexpr Register PFB_SEL{0x20, "PFB_SEL", 0, Access::RW};
+constexpr Register PFB_DRAM_LO{0x24, "PFB_DRAM_LO", 0, Access::RW};
+constexpr Register PFB_DRAM_HI{0x28, "PFB_DRAM_HI", 0, Access::RW};
+constexpr Register PFB_OFFSET{0x2C, "PFB_OFFSET", 0, Access::RW};
+constexpr Register PFB_BYTES{0x30, "PFB_BYTES", 0, Access::RW};
+constexpr Register PFB_CTRL{0x34, "PFB_CTRL", 0, Access::RW};
+constexpr Register PFB_ENTRIES{0x38, "PFB_ENTRIES", 0, Access::RO}; // directory size
+constexpr Register PFB_HITS{0x3C, "PFB_HITS", 0, Access::RO};       // reads served by the prefetch buffer (saturating)
+
+constexpr Register kControlRegisters[] = {ID,          VERSION,    CORES,     IRQ_PENDING, PFB_SEL,     PFB_DRAM_LO,
+                                          PFB_DRAM_HI, PFB_OFFSET, PFB_BYTES, PFB_CTRL,    PFB_ENTRIES, PFB_HITS};
+
+namespace pfb_ctrl {
+constexpr Field VALID{0, 1};   // the entry holds its DRAM range
+constexpr Field DISABLE{1, 1}; // a useless tile: kept but never served (DNA VI-B)
+} // namespace pfb_ctrl
+
+// ---- core page --------------------------------------------------------------
+constexpr Register CORE_ID{0x00, "CORE_ID", 0, Access::RO};
+constexpr Register CTRL{0x04, "CTRL", 0, Access::RW};
+constexpr Register CMD{0x08, "CMD", 0, Access::WO};
+constexpr Register STATUS{0x0C, "STATUS", 0, Access::RO};
+constexpr Register IRQ_STATUS{0x10, "IRQ_STATUS", 0, Access::W1C};
+constexpr Register JOB_LO{0x14, "JOB_LO", 0, Access::RW}; // job descriptor address
+constexpr Register JOB_HI{0x18, "JOB_HI", 0, Access::RW};
+constexpr Register CYCLES_LO{0x1C, "CYCLES_LO", 0, Access::RO}; // core clocks of the last job
+constexpr Register CYCLES_HI{0x20, "CYCLES_HI", 0, Access::RO};
+constexpr Register TILES{0x24, "TILES", 0, Access::RO};         // tiles of the last job
+constexpr Register ERR_DETAIL{0x28, "ERR_DETAIL", 0, Access::RO}; // error-specific: level index, bus address low bits
+constexpr Register RT_COUNT{0x40, "RT_COUNT", 0, Access::RO};   // runtime-table entries recorded
+constexpr Register RT_OVERFLOW{0x44, "RT_OVERFLOW", 0, Access::RO};
+constexpr uint32_t kRuntimeTableBase = 0x100; // RT_ENTRY[i] at +4i, runtime_table.h encoding
+
+constexpr Register kCoreRegisters[] = {CORE_ID, CTRL,      CMD,   STATUS,     IRQ_STATUS, JOB_LO,
+                                       JOB_HI,  CYCLES_LO, CYCLES_HI, TILES, ERR_DETAIL, RT_COUNT, RT_OVERFLOW};
+
+namespace ctrl {
+constexpr Field IRQ_DONE_EN{0, 1};
+constexpr Field IRQ_ERR_EN{1, 1};
+} // namespace ctrl
+
+namespace cmd {
+constexpr uint32_t kStart = 1;    // fetch the descriptor at JOB and run it
+constexpr uint32_t kClearRt = 2;  // empty the runtime table
+} // namespace cmd
+
+namespace status {
+constexpr Field STATE{0, 2};
+constexpr Field ERR_CODE{8, 8};
+constexpr uint32_t kIdle = 0, kBusy = 1, kDone = 2, kError = 3;
+} // namespace status
+
+namespace irq {
+constexpr Field DONE{0, 1};
+constexpr Field ERROR{1, 1};
+} // namespace irq
+
+// STATUS.ERR_CODE values.
+enum ErrCode : uint32_t {
+    kErrNone = 0,
+    kErrBusy = 1,           // START while a job runs
+    kErrBusFault = 2,       // descriptor, schedule or tensor access faulted (ERR_DETAIL: address low 32 bits)
+    kErrBadDescriptor = 3,  // magic, kind, dtype or a field out of range
+    kErrBadSchedule = 4,    // the serialised schedule is malformed
+    kErrShape = 5,          // factors do not multiply to the operator's dims
+    kErrR1 = 6,             // a tile exceeds a buffer (ERR_DETAIL: level)
+    kErrR2 = 7,             // more spatial instances than a level has (ERR_DETAIL: level)
+    kErrSlot = 8,           // slot/slots do not match the schedule's spatial loops across cores
+    kErrGroup = 9,          // cores of one group were given different operators or schedules
+};
+const char* err_name(uint32_t code);
+
+// ---- job descriptor (in memory, little-endian, kJobBytes) --------------------
+constexpr uint32_t kJobMagic = 0x4E424F4A; // bytes "JOBN"
+constexpr uint32_t kJobBytes = 256;
+enum JobKind : uint32_t { kJobTensor = 1, kJobNonlinear = 2 };
+enum DType : uint32_t { kInt8 = 0, kFp32 = 1 };
+enum OutFormat : uint32_t { kOutRaw = 0, kOutRequantInt8 = 1 }; // raw: int32 (int8 jobs) or fp32
+
+struct JobDescriptor {
+    uint32_t kind = kJobTensor;
+    // Tensor operator (conv, matmul = R=S=1, depthwise = groups): DNA/CoSA dims.
+    uint32_t dims[7] = {1, 1, 1, 1, 1, 1, 1}; // R S P Q C K N
+    uint32_t stride = 1, dilation = 1, groups = 1;
+    uint32_t dtype = kInt8;
+    uint32_t out_format = kOutRequantInt8;
+    float scale = 1.0f;
+    // This core's share: its coordinate among the schedule's spatial loops
+    // at the GLB level (one slot per core), and the launch it belongs to.
+    uint32_t slot = 0, slots = 1, group = 0;
+    uint64_t in_addr = 0, w_addr = 0, out_addr = 0;
+    uint64_t sched_addr = 0;
+    uint32_t sched_bytes = 0;
+    // int32/fp32 partial sums [N][G*K][P][Q], needed only when the schedule
+    // sends partial sums out of the GLB (a reduction loop at the DRAM level
+    // outside an output loop); 0 otherwise.
+    uint64_t psum_addr = 0;
+    // Nonlinear (agent) job: softmax/top-k/gate/... over nl_n fp32 values.
+    uint32_t nl_op = 0, nl_n = 0, nl_k = 1;
+    float nl_threshold = 0.5f;
+    uint32_t policy = 0;       // runtime_table.h AgentPolicy of the entries it records
+    uint32_t rt_address = 0;   // agent-controlled address of element 0
+    uint64_t nl_src = 0, nl_dst = 0;
+};
+
+void encode_job(const JobDescriptor& d, uint8_t out[kJobBytes]);
+// False when the magic is wrong (the rest is checked by the core).
+bool decode_job(const uint8_t in[kJobBytes], JobDescriptor& d);
+
+// ---- serialised schedule (at JobDescriptor::sched_addr) -----------------------
+// u32 magic "SCHD", u16 levels, u16 factors; per factor 8 bytes {u8 dim, u8
+// level, u8 spatial, u8 0, u32 value}; then per level the 7 dims of its loop
+// order, outermost first (one byte each); padded to 4 bytes.
+constexpr uint32_t kSchedMagic = 0x44484353; // bytes "SCHD"
+std::vector<uint8_t> encode_schedule(const sched::Schedule& s);
+// Empty string on success, else what is malformed.
+std::string decode_schedule(const uint8_t* bytes, size_t len, sched::Schedule& s);
+
+} // namespace dynavp::npu
