@@ -32,12 +32,13 @@ const char* kUsage =
     "commands:\n"
     "  list   [--json]                       platforms, firmware, DRAM presets known to this build\n"
     "  run    --platform P [--firmware F]    boot board P, run firmware F (default selftest), report\n"
-    "         [--json out.json] [--trace trace.json] [--seed N] [--max-sim-ms T] [--quiet]\n"
+    "         [--json out.json] [--trace trace.json] [--seed N] [--max-sim-ms T] [--quiet] [--timing-only]\n"
     "  bench  dram [--platform P] [--transactions N] [--bytes B] [--outstanding W] [--json out.json]\n"
     "  schedule --op 'R=3,S=3,P=28,Q=28,C=256,K=256' --dynamic 'C=96,K=160' [--platform P] [--json]\n"
     "         every mapper's schedule, cycles, utilisation and energy for one dynamic operator\n"
     "  reproduce dna-fig16 [--samples N] [--seed S] [--csv out.csv]   DNA Fig. 16 on our model, paper beside ours\n"
     "  bench  transverter [--pairs N]        transverter vs oracle on random VGG16/ResNet-50 pairs\n"
+    "  bench  npu [--case NAME] [--json f]   NPU engine: VGG16 conv layer, BERT FFN, full VGG16 (timing only)\n"
     "run `dynavp <command> --help` for the options of one command.\n";
 
 int fail_usage(const std::string& msg) {
@@ -118,7 +119,8 @@ int cmd_run(const std::vector<std::string>& args) {
         "json", po::value(&o.json_out), "write stats JSON to this file")(
         "trace", po::value(&o.trace_out), "write a Perfetto/chrome://tracing timeline to this file")("seed", po::value(&o.seed)->default_value(o.seed), "random seed")(
         "max-sim-ms", po::value(&o.max_sim_ms)->default_value(o.max_sim_ms), "stop after this much simulated time")(
-        "quiet,q", po::bool_switch(&o.quiet), "no summary on stdout");
+        "quiet,q", po::bool_switch(&o.quiet), "no summary on stdout")(
+        "timing-only", po::bool_switch(&o.timing_only), "NPU: skip the arithmetic (outputs are not computed), keep all timing and traffic");
     auto vm = parse(args, desc);
     if (wants_help(vm, desc)) return 0;
     return run_command(o);
@@ -160,6 +162,18 @@ int cmd_reproduce(const std::vector<std::string>& args) {
 }
 
 int cmd_bench(const std::vector<std::string>& args) {
+    if (!args.empty() && args[0] == "npu") {
+        NpuBenchOptions n;
+        po::options_description desc("dynavp bench npu");
+        desc.add_options()("help,h", "this help")("what", "npu")("platform,p", po::value(&n.platform)->default_value(n.platform), "preset or .json")(
+            "case", po::value(&n.only), "run one case only (names in the table)")("verbose,v", po::bool_switch(&n.verbose), "per-layer rows")("seed", po::value(&n.seed)->default_value(n.seed), "seed")(
+            "json", po::value(&n.json_out), "write results JSON here");
+        po::positional_options_description pos;
+        pos.add("what", 1);
+        auto vm = parse(args, desc, &pos);
+        if (wants_help(vm, desc)) return 0;
+        return bench_npu_command(n);
+    }
     if (!args.empty() && args[0] == "transverter") {
         TransverterBenchOptions t;
         po::options_description desc("dynavp bench transverter");
@@ -189,7 +203,7 @@ int cmd_bench(const std::vector<std::string>& args) {
     pos.add("what", 1);
     auto vm = parse(args, desc, &pos);
     if (wants_help(vm, desc)) return 0;
-    if (what != "dram") return fail_usage("bench: unknown or missing target \"" + what + "\" (known: dram, transverter)");
+    if (what != "dram") return fail_usage("bench: unknown or missing target \"" + what + "\" (known: dram, transverter, npu)");
     return bench_dram_command(o);
 }
 

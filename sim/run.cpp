@@ -26,7 +26,9 @@ int run_command(const RunOptions& o) {
 
     const auto host_t0 = std::chrono::steady_clock::now();
     board_trace().enable(!o.trace_out.empty());
-    Board board(cfg);
+    NpuOptions npu_opt;
+    npu_opt.timing_only = o.timing_only;
+    Board board(cfg, npu_opt);
     fw::FirmwareArgs args;
     args.seed = o.seed;
     args.platform = &cfg;
@@ -138,6 +140,26 @@ std::string summary_table(const nlohmann::json& j) {
     avg << std::fixed << std::setprecision(2) << (secs > 0 ? moved / secs / 1e9 : 0.0) << " GB/s over the run (peak "
         << d["peak_bytes_per_second"].get<double>() / 1e9 << ")";
     row("DRAM bandwidth", avg.str());
+    if (j.contains("npu") && j["npu"]["launches"].get<uint64_t>() > 0) {
+        const auto& n = j["npu"];
+        std::ostringstream u;
+        u << std::fixed << std::setprecision(1) << 100.0 * n["pe_utilization"].get<double>() << "% while active (" << n["macs"].get<uint64_t>()
+          << " MACs, " << n["launches"].get<uint64_t>() << " launches" << (n["timing_only"].get<bool>() ? ", timing only" : "") << ")";
+        row("NPU PE utilisation", u.str());
+        const auto& b = n["bytes"];
+        row("NPU traffic", "DRAM " + human_bytes(b["dram_read"].get<double>() + b["dram_write"].get<double>()) + ", prefetch buf " +
+                               human_bytes(b["prefetch_read"].get<double>()) + ", GLB " +
+                               human_bytes(b["glb_read"].get<double>() + b["glb_write"].get<double>()) + ", core buffers " +
+                               human_bytes(b["core_buffer_fill"].get<double>() + b["core_buffer_drain"].get<double>()));
+        const auto& e = n["energy_pj"];
+        std::ostringstream en;
+        en << std::fixed << std::setprecision(2) << e["total"].get<double>() / 1e6 << " uJ (";
+        const char* parts[] = {"pe", "registers", "core_buffers", "glb", "prefetch_buffer", "noc", "dram", "leakage"};
+        for (size_t i = 0; i < 8; ++i)
+            en << (i ? ", " : "") << parts[i] << " " << std::setprecision(0) << 100.0 * e[parts[i]].get<double>() / std::max(1.0, e["total"].get<double>()) << "%";
+        en << ")";
+        row("NPU energy", en.str());
+    }
     row("bus errors", std::to_string(j["bus"]["errors"].get<uint64_t>()) + " (" +
                           std::to_string(j["bus"]["errors_unmapped"].get<uint64_t>()) + " unmapped, " +
                           std::to_string(j["bus"]["errors_from_targets"].get<uint64_t>()) + " from targets)");

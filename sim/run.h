@@ -16,6 +16,7 @@ struct RunOptions {
     uint64_t seed = 1;
     double max_sim_ms = 10000; // guard against firmware that never ends
     bool quiet = false;        // no summary on stdout
+    bool timing_only = false;  // NPU: skip the arithmetic, keep timing and traffic
 };
 
 // Returns the process exit code: 0 when the firmware passed.

@@ -22,6 +22,7 @@ struct NpuTensorJob {
     float scale = 1.0f;
     uint64_t in_addr = 0, w_addr = 0, out_addr = 0;
     uint64_t psum_addr = 0;       // only for schedules that spill partial sums to DRAM
+    uint32_t weight_layout = 0;   // core::WeightLayout (ip/core/layout.h): lay weights out with to_blocked()
 };
 
 struct NpuResult {

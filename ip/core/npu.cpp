@@ -287,7 +287,13 @@ uint64_t NpuCore::stage_glb_tile(NpuLaunch& L, Tensor v, uint64_t seq, uint64_t 
             if (npu_.where(home) != Npu::Where::Glb) {
                 const Region r = region_of(L.op, v, gt.group, gt.lo, L.ext2);
                 uint64_t arrived = at;
-                for_each_run(r, [&](uint64_t off, uint64_t n) {
+                auto runs = [&](auto f) {
+                    if (v == sched::Weight && j.w_layout == uint32_t(core::WeightLayout::Blocked))
+                        f(L.blocking.block_offset(r.lo[0], r.lo[1], r.lo[2], r.lo[3]), r.elems()); // one contiguous block
+                    else
+                        for_each_run(r, f);
+                };
+                runs([&](uint64_t off, uint64_t n) {
                     const uint64_t a = home + off * eb, len = n * eb;
                     if (const Npu::PfbEntry* e = npu_.pfb_lookup(a, len)) {
                         arrived = std::max(arrived, xfer(npu_.pfb_base_ + e->offset + (a - e->dram), len, false, at));
@@ -362,6 +368,7 @@ void NpuCore::run_tensor_job(const JobDescriptor& d, uint64_t& t) {
     if (d.dtype > kFp32 || d.out_format > kOutRequantInt8 || (d.dtype == kFp32 && d.out_format != kOutRaw)) why = "dtype/out_format";
     if (d.slots == 0 || d.slot >= d.slots) why = "slot >= slots";
     if (d.sched_bytes < 8 || d.sched_bytes > 65536) why = "sched_bytes outside [8, 65536]";
+    if (d.w_layout > uint32_t(core::WeightLayout::Blocked)) why = "unknown weight layout " + std::to_string(d.w_layout);
     if (!why.empty()) {
         sync_to(t);
         return fail(kErrBadDescriptor, 0, why);
@@ -391,6 +398,14 @@ void NpuCore::run_tensor_job(const JobDescriptor& d, uint64_t& t) {
                                                                    " spatial instances at the GLB, the job " + std::to_string(d.slots));
     }
     TileWalk walk(op, s, d.slot);
+    if (d.w_layout == uint32_t(core::WeightLayout::Blocked)) {
+        try {
+            core::weight_blocking(op, walk.glb_extent());
+        } catch (const std::invalid_argument& e) {
+            sync_to(t);
+            return fail(kErrBadDescriptor, 0, e.what());
+        }
+    }
     if (walk.glb_out_visits_per_tile() > 1 && d.psum_addr == 0 && npu_.where(d.out_addr) != Npu::Where::Glb) {
         sync_to(t);
         return fail(kErrBadDescriptor, 0, "the schedule spills partial sums to DRAM but psum_addr is 0");
@@ -661,6 +676,7 @@ NpuLaunch* Npu::join(const JobDescriptor& d, const sched::Operator& op, const sc
         L.out_releases.assign(L.glb_tiles[Output].size(), 0);
         L.out_release_ps.assign(L.glb_tiles[Output].size(), 0);
     }
+    if (d.w_layout == uint32_t(core::WeightLayout::Blocked)) L.blocking = core::weight_blocking(op, L.ext2);
     L.at_start = {n_.dram_read, n_.dram_write, n_.pfb_read, n_.glb_read, n_.glb_write, n_.core_fill, n_.core_drain};
     if (!opt_.timing_only) { // functional snapshot of the operands (see README: data path)
         auto fetch = [&](uint64_t addr, void* dst, size_t len) {
@@ -681,12 +697,14 @@ NpuLaunch* Npu::join(const JobDescriptor& d, const sched::Operator& op, const sc
             L.wf.resize(core::weight_elems(op));
             fetch(d.in_addr, L.inf.data(), L.inf.size() * 4);
             fetch(d.w_addr, L.wf.data(), L.wf.size() * 4);
+            if (d.w_layout == uint32_t(core::WeightLayout::Blocked)) L.wf = core::from_blocked(op, L.blocking, L.wf);
             L.accf.assign(core::output_elems(op), 0.f);
         } else {
             L.in8.resize(core::input_elems(op));
             L.w8.resize(core::weight_elems(op));
             fetch(d.in_addr, L.in8.data(), L.in8.size());
             fetch(d.w_addr, L.w8.data(), L.w8.size());
+            if (d.w_layout == uint32_t(core::WeightLayout::Blocked)) L.w8 = core::from_blocked(op, L.blocking, L.w8);
             L.acc32.assign(core::output_elems(op), 0);
         }
     }

@@ -23,6 +23,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "ip/common/register_bank.h"
+#include "ip/core/layout.h"
 #include "ip/core/npu_regs.h"
 #include "ip/core/runtime_table.h"
 #include "ip/core/tile_walk.h"
@@ -47,6 +48,7 @@ struct NpuLaunch {
     sched::Hardware hw;
     sched::Cost cost;
     std::array<uint64_t, sched::kDims> ext2{}; // GLB tile extents
+    core::WeightBlocking blocking;             // when job.w_layout is blocked
     uint32_t joined = 0, finished = 0;
     uint64_t start_ps = 0, end_ps = 0, macs = 0;
     struct Snapshot {
@@ -132,6 +134,8 @@ public:
     ~Npu() override;
 
     uint32_t cores() const { return uint32_t(cores_.size()); }
+    // Simulation control (not a register): benchmarks switch modes between launches.
+    void set_timing_only(bool on) { opt_.timing_only = on; }
     NpuCore& core(uint32_t i) { return *cores_.at(i); }
     void report(Stats& s, const std::string& prefix) const;
     // One row per finished launch: operator, cores, cycles next to the cost

@@ -133,6 +133,7 @@ struct JobDescriptor {
     // sends partial sums out of the GLB (a reduction loop at the DRAM level
     // outside an output loop); 0 otherwise.
     uint64_t psum_addr = 0;
+    uint32_t w_layout = 0; // core::WeightLayout: 0 canonical [G*K][C][R][S], 1 blocked by GLB tile (layout.h)
     // Nonlinear (agent) job: softmax/top-k/gate/... over nl_n fp32 values.
     uint32_t nl_op = 0, nl_n = 0, nl_k = 1;
     float nl_threshold = 0.5f;
