@@ -30,11 +30,12 @@ bool NpuDriver::init() {
     return true;
 }
 
-NpuResult NpuDriver::run(const NpuTensorJob& job, uint64_t timeout_ns) {
+NpuResult NpuDriver::run(const NpuTensorJob& job, uint64_t timeout_ns, uint32_t first_core) {
     NpuResult r;
     const uint32_t slots = uint32_t(job.schedule.levels() > 2 ? job.schedule.spatial_product(2) : 1);
-    if (slots > cores_) {
-        r.message = "schedule needs " + std::to_string(slots) + " cores, the engine has " + std::to_string(cores_);
+    if (first_core + slots > cores_) {
+        r.message = "schedule needs " + std::to_string(slots) + " cores from core " + std::to_string(first_core) + ", the engine has " +
+                    std::to_string(cores_);
         return r;
     }
     const std::vector<uint8_t> sb = encode_schedule(job.schedule);
@@ -67,7 +68,7 @@ NpuResult NpuDriver::run(const NpuTensorJob& job, uint64_t timeout_ns) {
     for (uint32_t s = 0; s < slots; ++s) { // the outer (GLB-level spatial) loops: one slot per core
         d.slot = s;
         jobs.push_back(d);
-        cores.push_back(s);
+        cores.push_back(first_core + s);
     }
     return launch(jobs, cores, timeout_ns);
 }
@@ -98,7 +99,7 @@ NpuResult NpuDriver::launch(const std::vector<JobDescriptor>& jobs, const std::v
     }
     for (uint32_t c : cores) hal_.write32(core_reg(c, CMD), cmd::kStart);
     if (auto f = hal_.take_fault()) {
-        r.message = "bus fault at 0x" + std::to_string(f->address) + " while launching";
+        r.message = "bus fault (" + f->response + ") while launching";
         return r;
     }
     uint64_t waiting = 0;
@@ -136,6 +137,8 @@ std::vector<core::RuntimeEntry> NpuDriver::runtime_table(uint32_t core) {
     for (uint32_t i = 0; i < n; ++i) out.push_back(core::decode(hal_.read32(base_ + core_page(core) + kRuntimeTableBase + 4 * i)));
     return out;
 }
+
+bool NpuDriver::timing_only() { return sim_flags::TIMING_ONLY.get(hal_.read32(control_reg(SIM_FLAGS))) != 0; }
 
 void NpuDriver::clear_runtime_table(uint32_t core) { hal_.write32(core_reg(core, CMD), cmd::kClearRt); }
 

@@ -47,7 +47,10 @@ public:
 
     // One operator on schedule.spatial_product(GLB) cores (slots 0..n-1),
     // waits for every core's interrupt. timeout_ns == 0: wait forever.
-    NpuResult run(const NpuTensorJob& job, uint64_t timeout_ns = 0);
+    // first_core: the launch uses cores first_core .. first_core + n - 1.
+    NpuResult run(const NpuTensorJob& job, uint64_t timeout_ns = 0, uint32_t first_core = 0);
+    // The board computes nothing (`dynavp run --timing-only`): outputs are not written.
+    bool timing_only();
     // An agent on `core`'s nonlinear unit (JobDescriptor nl_* fields, kind set here).
     NpuResult run_nonlinear(uint32_t core, npu::JobDescriptor d, uint64_t timeout_ns = 0);
 

@@ -535,6 +535,7 @@ Npu::Npu(sc_core::sc_module_name name, const PlatformConfig& cfg, const NpuOptio
     control_.declare(kControlRegisters);
     control_.set(CORES, cfg.npu.cores);
     control_.set(PFB_ENTRIES, cfg.npu.prefetch_tiles);
+    control_.on_read(SIM_FLAGS, [this](uint32_t) { return sim_flags::TIMING_ONLY.make(opt_.timing_only ? 1 : 0); });
     control_.on_read(IRQ_PENDING, [this](uint32_t) {
         uint32_t m = 0;
         for (uint32_t i = 0; i < cores() && i < 32; ++i) {

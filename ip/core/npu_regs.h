@@ -31,6 +31,8 @@ constexpr Register ID{0x00, "ID", kIdValue, Access::RO};
 constexpr Register VERSION{0x04, "VERSION", kVersionValue, Access::RO};
 constexpr Register CORES{0x08, "CORES", 0, Access::RO};             // number of cores
 constexpr Register IRQ_PENDING{0x0C, "IRQ_PENDING", 0, Access::RO}; // bit i: core i asserts its interrupt
+// Simulation-only: how the virtual board was started (no silicon has it).
+constexpr Register SIM_FLAGS{0x10, "SIM_FLAGS", 0, Access::RO};
 // Prefetch buffer (L3) tile directory (DNA IV-A, VI-B): entry PFB_SEL maps
 // PFB_BYTES bytes of DRAM at PFB_DRAM into the prefetch buffer at
 // PFB_OFFSET. Writing PFB_SEL loads the entry into the PFB_* registers;
@@ -45,8 +47,12 @@ constexpr Register PFB_CTRL{0x34, "PFB_CTRL", 0, Access::RW};
 constexpr Register PFB_ENTRIES{0x38, "PFB_ENTRIES", 0, Access::RO}; // directory size
 constexpr Register PFB_HITS{0x3C, "PFB_HITS", 0, Access::RO};       // reads served by the prefetch buffer (saturating)
 
-constexpr Register kControlRegisters[] = {ID,          VERSION,    CORES,     IRQ_PENDING, PFB_SEL,     PFB_DRAM_LO,
+constexpr Register kControlRegisters[] = {ID,          VERSION,    CORES,     IRQ_PENDING, SIM_FLAGS,  PFB_SEL,     PFB_DRAM_LO,
                                           PFB_DRAM_HI, PFB_OFFSET, PFB_BYTES, PFB_CTRL,    PFB_ENTRIES, PFB_HITS};
+
+namespace sim_flags {
+constexpr Field TIMING_ONLY{0, 1}; // cores move and time tiles but compute nothing: outputs are not written
+} // namespace sim_flags
 
 namespace pfb_ctrl {
 constexpr Field VALID{0, 1};   // the entry holds its DRAM range
