@@ -4,6 +4,7 @@
 //   1. conv 3x3, 64 -> 64 channels, 28x28, pad 1, int8 with requantisation
 //   2. matmul 64 tokens x 256 -> 256 (R = S = 1), fp32 on small-integer values
 //      (exact in fp32, so any summation order gives the same bits)
+//   3. max pooling (int8), average pooling (fp32), a residual add (int8)
 // plus an agent (top-k on the nonlinear unit) whose decisions firmware reads
 // back from the runtime table over MMIO.
 #include <cmath>
@@ -155,6 +156,45 @@ int conv_check_main(Hal& hal, const FirmwareArgs& args) {
         } else {
             hal.log("PASS " + line + ": output bit-identical to the reference");
         }
+    }
+
+    // Streaming layers: 2x2/2 max pooling of a 28x28x64 int8 map, average
+    // pooling of the same in fp32, and a residual add (int8, requantised).
+    {
+        const sched::Operator pool_op = sched::parse_operator("R=2,S=2,P=14,Q=14,C=64,K=1,stride=2");
+        const auto x8 = random_tensor<int8_t>(size_t(64) * 28 * 28, rng, -128, 127);
+        hal.load(in_addr, x8.data(), x8.size());
+        const NpuResult r = npu.run_pool(pool_op, uint32_t(core::PoolKind::Max), npu::kInt8, 1.0f, in_addr, out_addr, npu.cores(), 1000000000);
+        const auto want = core::pool(pool_op, core::PoolKind::Max, x8, 1.0f);
+        std::vector<int8_t> got(want.size());
+        hal.peek(out_addr, got.data(), got.size());
+        const bool ok = r.ok && (timing_only || got == want);
+        hal.log(std::string(ok ? "PASS" : "FAIL") + " max pool 2x2/2 int8 " + pool_op.to_string() + " on " + std::to_string(r.cores_used) + " cores: " +
+                std::to_string(r.cycles) + " cycles" + (r.ok ? (timing_only ? " (timing only)" : "") : ": " + r.message));
+        failures += ok ? 0 : 1;
+
+        const auto xf = random_tensor<float>(size_t(64) * 28 * 28, rng, -16, 16);
+        hal.load(in_addr, xf.data(), xf.size() * 4);
+        const NpuResult ra = npu.run_pool(pool_op, uint32_t(core::PoolKind::Average), npu::kFp32, 1.0f, in_addr, out_addr, npu.cores(), 1000000000);
+        const auto wantf = core::pool(pool_op, core::PoolKind::Average, xf);
+        std::vector<float> gotf(wantf.size());
+        hal.peek(out_addr, gotf.data(), gotf.size() * 4);
+        const bool okf = ra.ok && (timing_only || std::memcmp(gotf.data(), wantf.data(), gotf.size() * 4) == 0);
+        hal.log(std::string(okf ? "PASS" : "FAIL") + " average pool 2x2/2 fp32: " + std::to_string(ra.cycles) + " cycles" + (ra.ok ? "" : ": " + ra.message));
+        failures += okf ? 0 : 1;
+
+        const sched::Operator shape = sched::parse_operator("P=28,Q=28,C=64");
+        const auto a = random_tensor<int8_t>(size_t(64) * 28 * 28, rng, -100, 100), b = random_tensor<int8_t>(a.size(), rng, -100, 100);
+        hal.load(in_addr, a.data(), a.size());
+        hal.load(w_addr, b.data(), b.size());
+        const NpuResult re = npu.run_eltwise_add(shape, npu::kInt8, 0.5f, in_addr, w_addr, out_addr, npu.cores(), 1000000000);
+        const auto wante = core::eltwise_add(a, b, 0.5f);
+        std::vector<int8_t> gote(wante.size());
+        hal.peek(out_addr, gote.data(), gote.size());
+        const bool oke = re.ok && (timing_only || gote == wante);
+        hal.log(std::string(oke ? "PASS" : "FAIL") + " residual add int8 (x0.5) of 28x28x64 on " + std::to_string(re.cores_used) + " cores: " +
+                std::to_string(re.cycles) + " cycles" + (re.ok ? "" : ": " + re.message));
+        failures += oke ? 0 : 1;
     }
 
     // An agent: MoE-style top-2 routing over 8 experts on core 0's nonlinear unit.

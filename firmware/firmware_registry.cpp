@@ -8,7 +8,8 @@ const std::vector<FirmwareInfo>& firmware_images() {
                      "reset values and read-back, provoked bus errors",
          &selftest_main},
         {"conv-check", "NPU bring-up: a 3x3 conv (int8, requantised) and a matmul (fp32) split over the cores by the "
-                       "offline mapper's schedule, outputs checked bit for bit against the reference",
+                       "offline mapper's schedule, pooling, a residual add and a top-k agent; outputs checked bit for bit "
+                       "against the reference",
          &conv_check_main},
     };
     return images;

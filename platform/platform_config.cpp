@@ -200,6 +200,8 @@ PlatformConfig parse_platform(const std::string& text, const std::string& file) 
         if (d.type != DeviceType::Npu) continue;
         const std::string where = "/devices/" + std::to_string(i);
         if (pc.npu.cores == 0) throw ConfigError(file, where + "/type", "a device of type \"npu\" needs the top-level \"npu\" section");
+        if (pc.npu.cores > 32) // IRQ_PENDING has a bit per core
+            throw ConfigError(file, "/npu/cores", "the npu register block supports at most 32 cores (npu.cores is " + std::to_string(pc.npu.cores) + ")");
         if (d.size < uint64_t(pc.npu.cores + 1) * 0x1000)
             throw ConfigError(file, where + "/size", "the npu register block needs 0x1000 bytes per core plus one control page (" +
                                                         hex(uint64_t(pc.npu.cores + 1) * 0x1000) + " for " + std::to_string(pc.npu.cores) + " cores)");

@@ -73,6 +73,50 @@ NpuResult NpuDriver::run(const NpuTensorJob& job, uint64_t timeout_ns, uint32_t 
     return launch(jobs, cores, timeout_ns);
 }
 
+namespace {
+JobDescriptor stream_job(uint32_t kind, const sched::Operator& op, uint32_t dtype, float scale) {
+    JobDescriptor d;
+    d.kind = kind;
+    for (int i = 0; i < sched::kDims; ++i) d.dims[i] = op.size[size_t(i)];
+    d.stride = op.stride;
+    d.dilation = op.dilation;
+    d.dtype = dtype;
+    d.scale = scale;
+    return d;
+}
+} // namespace
+
+NpuResult NpuDriver::run_eltwise_add(const sched::Operator& shape, uint32_t dtype, float scale, uint64_t a, uint64_t b, uint64_t out,
+                                     uint32_t cores, uint64_t timeout_ns) {
+    JobDescriptor d = stream_job(kJobEltwise, shape, dtype, scale);
+    d.in_addr = a, d.w_addr = b, d.out_addr = out;
+    std::vector<JobDescriptor> jobs;
+    std::vector<uint32_t> ids;
+    cores = std::max(1u, std::min(cores, cores_));
+    for (uint32_t c = 0; c < cores; ++c) {
+        d.slot = c, d.slots = cores;
+        jobs.push_back(d);
+        ids.push_back(c);
+    }
+    return launch(jobs, ids, timeout_ns);
+}
+
+NpuResult NpuDriver::run_pool(const sched::Operator& op, uint32_t kind, uint32_t dtype, float scale, uint64_t in, uint64_t out, uint32_t cores,
+                              uint64_t timeout_ns) {
+    JobDescriptor d = stream_job(kJobPool, op, dtype, scale);
+    d.pool_kind = kind;
+    d.in_addr = in, d.out_addr = out;
+    std::vector<JobDescriptor> jobs;
+    std::vector<uint32_t> ids;
+    cores = std::max(1u, std::min({cores, cores_, op[sched::C]}));
+    for (uint32_t c = 0; c < cores; ++c) {
+        d.slot = c, d.slots = cores;
+        jobs.push_back(d);
+        ids.push_back(c);
+    }
+    return launch(jobs, ids, timeout_ns);
+}
+
 NpuResult NpuDriver::run_nonlinear(uint32_t core, JobDescriptor d, uint64_t timeout_ns) {
     if (core >= cores_) {
         NpuResult r;

@@ -51,6 +51,12 @@ public:
     NpuResult run(const NpuTensorJob& job, uint64_t timeout_ns = 0, uint32_t first_core = 0);
     // The board computes nothing (`dynavp run --timing-only`): outputs are not written.
     bool timing_only();
+    // out = a + b (residual add) over a whole [N][C][P][Q] tensor, split over `cores` cores.
+    NpuResult run_eltwise_add(const sched::Operator& shape, uint32_t dtype, float scale, uint64_t a, uint64_t b, uint64_t out,
+                              uint32_t cores, uint64_t timeout_ns = 0);
+    // Max / average pooling (op: R, S, P, Q, C, N, stride), channels split over `cores` cores.
+    NpuResult run_pool(const sched::Operator& op, uint32_t kind, uint32_t dtype, float scale, uint64_t in, uint64_t out, uint32_t cores,
+                       uint64_t timeout_ns = 0);
     // An agent on `core`'s nonlinear unit (JobDescriptor nl_* fields, kind set here).
     NpuResult run_nonlinear(uint32_t core, npu::JobDescriptor d, uint64_t timeout_ns = 0);
 

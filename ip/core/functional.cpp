@@ -136,6 +136,52 @@ std::vector<Acc> execute_unchecked(const Operator& op, const Schedule& s, int ti
     return run<T, Acc>(op, s, tile_level, in, w);
 }
 
+std::vector<int8_t> eltwise_add(const std::vector<int8_t>& a, const std::vector<int8_t>& b, float scale) {
+    if (a.size() != b.size()) throw std::invalid_argument("eltwise_add: operands differ in size");
+    std::vector<int8_t> out(a.size());
+    for (size_t i = 0; i < a.size(); ++i) out[i] = requantize(int32_t(a[i]) + int32_t(b[i]), scale);
+    return out;
+}
+
+std::vector<float> eltwise_add(const std::vector<float>& a, const std::vector<float>& b) {
+    if (a.size() != b.size()) throw std::invalid_argument("eltwise_add: operands differ in size");
+    std::vector<float> out(a.size());
+    for (size_t i = 0; i < a.size(); ++i) out[i] = a[i] + b[i];
+    return out;
+}
+
+size_t pool_output_elems(const Operator& op) { return size_t(op[N]) * op[C] * op[P] * op[Q]; }
+
+namespace {
+template <class T, class Acc, class Finish> std::vector<T> pool_impl(const Operator& op, PoolKind kind, const std::vector<T>& in, Finish finish) {
+    const size_t H = op.input_extent(op[P], op[R]), W = op.input_extent(op[Q], op[S]);
+    if (in.size() != size_t(op[N]) * op[C] * H * W) throw std::invalid_argument("pool: input size does not match " + op.to_string());
+    std::vector<T> out(pool_output_elems(op));
+    size_t o = 0;
+    for (size_t nc = 0; nc < size_t(op[N]) * op[C]; ++nc)
+        for (uint32_t p = 0; p < op[P]; ++p)
+            for (uint32_t q = 0; q < op[Q]; ++q) {
+                Acc acc = kind == PoolKind::Max ? Acc(in[(nc * H + size_t(p) * op.stride) * W + size_t(q) * op.stride]) : Acc(0);
+                for (uint32_t r = 0; r < op[R]; ++r)
+                    for (uint32_t s = 0; s < op[S]; ++s) {
+                        const Acc v = Acc(in[(nc * H + size_t(p) * op.stride + size_t(r) * op.dilation) * W + size_t(q) * op.stride + size_t(s) * op.dilation]);
+                        acc = kind == PoolKind::Max ? std::max(acc, v) : acc + v;
+                    }
+                out[o++] = kind == PoolKind::Max ? T(acc) : finish(acc);
+            }
+    return out;
+}
+} // namespace
+
+std::vector<int8_t> pool(const Operator& op, PoolKind kind, const std::vector<int8_t>& in, float scale) {
+    return pool_impl<int8_t, int32_t>(op, kind, in, [&](int32_t a) { return requantize(a, scale); });
+}
+
+std::vector<float> pool(const Operator& op, PoolKind kind, const std::vector<float>& in) {
+    const float n = float(op[R]) * float(op[S]);
+    return pool_impl<float, float>(op, kind, in, [&](float a) { return a / n; });
+}
+
 int8_t requantize(int32_t acc, float scale) {
     if (!std::isfinite(scale)) throw std::invalid_argument("requantisation scale must be finite");
     const double v = std::round(double(acc) * double(scale)); // std::round: half away from zero

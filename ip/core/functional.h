@@ -50,6 +50,20 @@ template <class T, class Acc>
 void compute_tile(const Operator& op, uint32_t group, const std::array<uint32_t, sched::kDims>& lo, const std::array<uint32_t, sched::kDims>& hi,
                   const T* in, const T* w, Acc* out);
 
+// Elementwise add (residual connections): int8 operands add in int32 and
+// requantise with `scale`; fp32 operands add (scale unused).
+std::vector<int8_t> eltwise_add(const std::vector<int8_t>& a, const std::vector<int8_t>& b, float scale);
+std::vector<float> eltwise_add(const std::vector<float>& a, const std::vector<float>& b);
+
+// Pooling over R x S windows with the operator's stride (no padding: pad
+// with pad_input first), input [N][C][H][W] as for conv (K and groups
+// unused), output [N][C][P][Q]. Max is exact; average sums in int32 (or
+// fp32) and, for int8, requantises with `scale` (1/(R*S) for a true mean).
+enum class PoolKind : uint32_t { Max = 0, Average = 1 };
+std::vector<int8_t> pool(const Operator& op, PoolKind kind, const std::vector<int8_t>& in, float scale);
+std::vector<float> pool(const Operator& op, PoolKind kind, const std::vector<float>& in);
+size_t pool_output_elems(const Operator& op); // N * C * P * Q
+
 // Requantisation to int8: round half away from zero of acc * scale, saturated.
 int8_t requantize(int32_t acc, float scale);
 std::vector<int8_t> requantize(const std::vector<int32_t>& acc, float scale);

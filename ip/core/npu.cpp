@@ -202,6 +202,8 @@ void NpuCore::execute() {
         run_nonlinear_job(d, t);
     } else if (d.kind == kJobTensor) {
         run_tensor_job(d, t);
+    } else if (d.kind == kJobEltwise || d.kind == kJobPool) {
+        run_stream_job(d, t);
     } else {
         sync_to(t);
         fail(kErrBadDescriptor, d.kind, "unknown job kind");
@@ -257,6 +259,143 @@ void NpuCore::run_nonlinear_job(const JobDescriptor& d, uint64_t& t) {
     busy_ps += t - begin;
     ++nonlinear_jobs;
     board_trace().span(std::string(name()), std::string("agent ") + to_string(op), begin, t, {{"n", d.nl_n}});
+    regs_.set(STATUS, status::STATE.make(status::kDone));
+    regs_.set(IRQ_STATUS, regs_.get(IRQ_STATUS) | irq::DONE.make(1));
+    npu_.update_irq();
+}
+
+// Streaming operators: no reuse to exploit, so operands flow from their home
+// memory straight into the input buffer in chunks that fit it, and results
+// straight back; chunk i+1 loads while chunk i computes (double buffering).
+// The PE array does one add / compare per PE per cycle.
+void NpuCore::run_stream_job(const JobDescriptor& d, uint64_t& t) {
+    using namespace sched;
+    Operator op;
+    for (int i = 0; i < kDims; ++i) op.size[size_t(i)] = d.dims[i];
+    op.stride = d.stride;
+    op.dilation = d.dilation;
+    std::string why;
+    for (int i = 0; i < kDims; ++i)
+        if (d.dims[i] == 0 || d.dims[i] > kMaxDim) why = std::string("dimension ") + dim_name(Dim(i)) + " out of range";
+    if (d.stride == 0 || d.stride > 64 || d.dilation == 0 || d.dilation > 64) why = "stride/dilation out of range";
+    if (d.dtype > kFp32 || d.pool_kind > 1) why = "dtype or pool kind";
+    if (d.slots == 0 || d.slot >= d.slots) why = "slot >= slots";
+    if (!why.empty()) {
+        sync_to(t);
+        return fail(kErrBadDescriptor, 0, why);
+    }
+    const bool fp = d.dtype == kFp32;
+    const uint64_t eb = fp ? 4 : 1, lanes = uint64_t(npu_.cfg_.npu.pe_rows) * npu_.cfg_.npu.pe_cols;
+    const uint64_t buf = npu_.cfg_.npu.input_buffer_bytes;
+    struct Chunk {
+        std::vector<std::pair<uint64_t, uint64_t>> reads; // addr, bytes
+        uint64_t cycles;
+        uint64_t out_addr, out_bytes;
+    };
+    std::vector<Chunk> chunks;
+    // What this core computes, functionally: [first, first + count) of a flat range.
+    std::vector<std::pair<uint64_t, uint64_t>> spans; // (n, channel range) for pooling
+    uint64_t first = 0, count = 0;
+    if (d.kind == kJobEltwise) {
+        const uint64_t total = uint64_t(op[N]) * op[C] * op[P] * op[Q];
+        first = total * d.slot / d.slots;
+        count = total * (d.slot + 1) / d.slots - first;
+        const uint64_t per = std::max<uint64_t>(1, buf / (2 * eb)); // both operands share the input buffer
+        for (uint64_t at = 0; at < count; at += per) {
+            const uint64_t n = std::min(per, count - at), off = (first + at) * eb;
+            chunks.push_back({{{d.in_addr + off, n * eb}, {d.w_addr + off, n * eb}}, (n + lanes - 1) / lanes, d.out_addr + off, n * eb});
+        }
+    } else {
+        const uint64_t H = op.input_extent(op[P], op[R]), W = op.input_extent(op[Q], op[S]);
+        first = uint64_t(op[C]) * d.slot / d.slots;
+        count = uint64_t(op[C]) * (d.slot + 1) / d.slots - first;
+        const uint64_t row_in = W * eb;
+        // Output rows per chunk: as many as the input rows they need fit the buffer (at least one).
+        uint64_t band = 1;
+        while (band < op[P] && ((band) * op.stride + (op[R] - 1) * op.dilation + 1) * row_in <= buf) ++band;
+        for (uint64_t n = 0; n < op[N]; ++n)
+            for (uint64_t c = first; c < first + count; ++c)
+                for (uint64_t p = 0; p < op[P]; p += band) {
+                    const uint64_t rows = std::min<uint64_t>(band, op[P] - p);
+                    const uint64_t in_rows = (rows - 1) * op.stride + (op[R] - 1) * op.dilation + 1;
+                    const uint64_t in_off = ((n * op[C] + c) * H + p * op.stride) * row_in;
+                    const uint64_t out_off = ((n * op[C] + c) * op[P] + p) * op[Q] * eb;
+                    const uint64_t ops = rows * op[Q] * op[R] * op[S];
+                    chunks.push_back({{{d.in_addr + in_off, in_rows * row_in}}, (ops + lanes - 1) / lanes, d.out_addr + out_off, rows * op[Q] * eb});
+                }
+    }
+    // Timing.
+    const uint64_t clk = npu_.clk_ps_, start0 = t;
+    sync_to(t);
+    uint64_t prev_start = t, prev_end = t, end = t;
+    for (const Chunk& ch : chunks) {
+        const uint64_t issue = std::max(now_ps(), npu_.cfg_.npu.double_buffered ? prev_start : prev_end);
+        sync_to(issue);
+        uint64_t ready = issue;
+        for (const auto& [a, len] : ch.reads) {
+            ready = std::max(ready, xfer(a, len, false, issue));
+            (npu_.where(a) == Npu::Where::Glb ? npu_.n_.glb_read : npu_.n_.dram_read) += len;
+            npu_.n_.core_fill += len;
+        }
+        const uint64_t start = std::max(ready, prev_end);
+        stall_ps += start - prev_end;
+        prev_start = start;
+        prev_end = start + ch.cycles * clk;
+        busy_ps += ch.cycles * clk;
+        end = std::max(end, xfer(ch.out_addr, ch.out_bytes, true, prev_end));
+        (npu_.where(ch.out_addr) == Npu::Where::Glb ? npu_.n_.glb_write : npu_.n_.dram_write) += ch.out_bytes;
+        npu_.n_.core_drain += ch.out_bytes;
+        if (bus_error_) break;
+    }
+    end = std::max(end, prev_end);
+    sync_to(end);
+    stall_ps += end - prev_end;
+    tiles += chunks.size();
+    regs_.set(TILES, uint32_t(chunks.size()));
+    board_trace().span(std::string(name()), d.kind == kJobEltwise ? "eltwise add" : "pool", start0, end, {{"chunks", chunks.size()}});
+    if (bus_error_) return fail(kErrBusFault, uint32_t(bus_error_addr_), "stream transfer");
+    // Functional: this core's share, read and written through the bus's debug path.
+    if (!npu_.opt_.timing_only && count > 0) {
+        auto dbg = [&](tlm::tlm_command cmd, uint64_t addr, void* p, uint64_t len) {
+            tlm::tlm_generic_payload pl;
+            for (uint64_t at = 0; at < len;) {
+                const uint64_t n = std::min<uint64_t>(len - at, 1 << 16);
+                pl.set_command(cmd);
+                pl.set_address(addr + at);
+                pl.set_data_ptr(static_cast<uint8_t*>(p) + at);
+                pl.set_data_length(unsigned(n));
+                bus->transport_dbg(pl);
+                at += n;
+            }
+        };
+        auto run = [&](auto zero) {
+            using T = decltype(zero);
+            if (d.kind == kJobEltwise) {
+                std::vector<T> a(count), b(count);
+                dbg(tlm::TLM_READ_COMMAND, d.in_addr + first * eb, a.data(), count * eb);
+                dbg(tlm::TLM_READ_COMMAND, d.w_addr + first * eb, b.data(), count * eb);
+                std::vector<T> o;
+                if constexpr (std::is_same_v<T, float>) o = core::eltwise_add(a, b);
+                else o = core::eltwise_add(a, b, d.scale);
+                dbg(tlm::TLM_WRITE_COMMAND, d.out_addr + first * eb, o.data(), count * eb);
+            } else {
+                Operator sub = op;
+                sub[N] = 1;
+                sub[C] = uint32_t(count);
+                const uint64_t H = op.input_extent(op[P], op[R]), W = op.input_extent(op[Q], op[S]);
+                for (uint64_t n = 0; n < op[N]; ++n) {
+                    std::vector<T> in(count * H * W);
+                    dbg(tlm::TLM_READ_COMMAND, d.in_addr + ((n * op[C] + first) * H * W) * eb, in.data(), in.size() * eb);
+                    std::vector<T> o;
+                    if constexpr (std::is_same_v<T, float>) o = core::pool(sub, core::PoolKind(d.pool_kind), in);
+                    else o = core::pool(sub, core::PoolKind(d.pool_kind), in, d.scale);
+                    dbg(tlm::TLM_WRITE_COMMAND, d.out_addr + ((n * op[C] + first) * op[P] * op[Q]) * eb, o.data(), o.size() * eb);
+                }
+            }
+        };
+        if (fp) run(0.0f);
+        else run(int8_t(0));
+    }
     regs_.set(STATUS, status::STATE.make(status::kDone));
     regs_.set(IRQ_STATUS, regs_.get(IRQ_STATUS) | irq::DONE.make(1));
     npu_.update_irq();

@@ -96,6 +96,7 @@ private:
     void execute();
     void run_tensor_job(const npu::JobDescriptor& d, uint64_t& t);
     void run_nonlinear_job(const npu::JobDescriptor& d, uint64_t& t);
+    void run_stream_job(const npu::JobDescriptor& d, uint64_t& t); // eltwise, pool
     void fail(uint32_t code, uint32_t detail, const std::string& why);
     void sync_to(uint64_t t_ps);
     // Timed access with data (descriptors, agent vectors). False on a bus error.

@@ -75,6 +75,7 @@ template <class IO, class D> void fields(IO& io, D& d) {
     u32(d.sched_bytes);
     u64(d.psum_addr);
     u32(d.w_layout);
+    u32(d.pool_kind);
     u32(d.nl_op);
     u32(d.nl_n);
     u32(d.nl_k);
@@ -108,7 +109,7 @@ void encode_job(const JobDescriptor& d, uint8_t out[kJobBytes]) {
     Writer w{out};
     w.u32(kJobMagic);
     fields(w, d);
-    static_assert(4 + 4 * 25 + 8 * 7 <= kJobBytes, "descriptor fields overflow kJobBytes");
+    static_assert(4 + 4 * 26 + 8 * 7 <= kJobBytes, "descriptor fields overflow kJobBytes");
 }
 
 bool decode_job(const uint8_t in[kJobBytes], JobDescriptor& d) {

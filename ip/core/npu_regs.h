@@ -117,7 +117,12 @@ const char* err_name(uint32_t code);
 // ---- job descriptor (in memory, little-endian, kJobBytes) --------------------
 constexpr uint32_t kJobMagic = 0x4E424F4A; // bytes "JOBN"
 constexpr uint32_t kJobBytes = 256;
-enum JobKind : uint32_t { kJobTensor = 1, kJobNonlinear = 2 };
+// Tensor: conv/matmul/depthwise under a schedule. Nonlinear: an agent on the
+// nonlinear unit. Eltwise: out = a + b over N*C*P*Q elements (a at in_addr,
+// b at w_addr). Pool: max/average over R x S windows, input [N][C][H][W].
+// Eltwise and pool stream through the cores (no reuse to schedule): slot i
+// of `slots` takes an equal share (elements, or channels for pooling).
+enum JobKind : uint32_t { kJobTensor = 1, kJobNonlinear = 2, kJobEltwise = 3, kJobPool = 4 };
 enum DType : uint32_t { kInt8 = 0, kFp32 = 1 };
 enum OutFormat : uint32_t { kOutRaw = 0, kOutRequantInt8 = 1 }; // raw: int32 (int8 jobs) or fp32
 
@@ -139,6 +144,7 @@ struct JobDescriptor {
     // sends partial sums out of the GLB (a reduction loop at the DRAM level
     // outside an output loop); 0 otherwise.
     uint64_t psum_addr = 0;
+    uint32_t pool_kind = 0; // core::PoolKind: 0 max, 1 average
     uint32_t w_layout = 0; // core::WeightLayout: 0 canonical [G*K][C][R][S], 1 blocked by GLB tile (layout.h)
     // Nonlinear (agent) job: softmax/top-k/gate/... over nl_n fp32 values.
     uint32_t nl_op = 0, nl_n = 0, nl_k = 1;

@@ -211,3 +211,68 @@ TEST_CASE("dynavp reproduce dna-fig16 prints paper and model figures side by sid
     CHECK(dynavp("bench transverter --pairs 0").code == 2);
     CHECK(dynavp("schedule --op 'C=16,K=16' --maxbuff-order backbone").code == 2);
 }
+
+TEST_CASE("dynavp run conv-check passes with non-zero PE utilisation, an energy breakdown and per-core cycles", "[cli][npu]") {
+    const fs::path out = scratch() / "s.json";
+    Result r = dynavp("run --platform dna-16c --firmware conv-check --json " + out.string());
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    json j = read_json(out);
+    CHECK(j["firmware"]["status"] == "pass");
+    const json& n = j["npu"];
+    CHECK(n["pe_utilization"].get<double>() > 0);
+    CHECK(n["pe_utilization"].get<double>() <= 1.0);
+    double parts = 0;
+    for (const char* k : {"pe", "registers", "core_buffers", "glb", "prefetch_buffer", "dram", "noc", "leakage"}) {
+        REQUIRE(n["energy_pj"].contains(k));
+        parts += n["energy_pj"][k].get<double>();
+    }
+    CHECK(n["energy_pj"]["total"].get<double>() == Approx(parts));
+    CHECK(n["energy_pj"]["pe"].get<double>() > 0);
+    for (const char* k : {"dram_read", "dram_write", "prefetch_read", "glb_read", "glb_write", "core_buffer_fill", "core_buffer_drain"})
+        CHECK(n["bytes"].contains(k));
+    REQUIRE(n["core"].size() == 16);
+    for (const auto& [id, c] : n["core"].items()) {
+        INFO("core " << id);
+        CHECK(c["busy_cycles"].get<uint64_t>() + c["stall_cycles"].get<uint64_t>() + c["idle_cycles"].get<uint64_t>() == j["cycles"].get<uint64_t>());
+    }
+    CHECK(n["launch_log"].size() == 2);
+    CHECK(r.out.find("NPU energy") != std::string::npos);
+}
+
+TEST_CASE("conv-check with the same seed gives bit-identical stats JSON apart from host_seconds", "[cli][npu]") {
+    const fs::path a = scratch() / "a.json", b = scratch() / "b.json";
+    REQUIRE(dynavp("run --platform dna-16c --firmware conv-check --seed 9 --quiet --json " + a.string()).code == 0);
+    REQUIRE(dynavp("run --platform dna-16c --firmware conv-check --seed 9 --quiet --json " + b.string()).code == 0);
+    json ja = read_json(a), jb = read_json(b);
+    ja.erase("host_seconds");
+    jb.erase("host_seconds");
+    CHECK(ja.dump() == jb.dump());
+}
+
+TEST_CASE("dynavp run --timing-only runs conv-check without arithmetic and says it skipped the output checks", "[cli][npu]") {
+    const fs::path out = scratch() / "s.json";
+    Result r = dynavp("run --platform dna-16c --firmware conv-check --timing-only --json " + out.string());
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    json j = read_json(out);
+    CHECK(j["npu"]["timing_only"] == true);
+    CHECK(j["npu"]["macs"].get<uint64_t>() > 0);
+    CHECK(r.out.find("SKIP output check") != std::string::npos);
+}
+
+TEST_CASE("dynavp bench npu runs one case and reports cycles next to the cost model", "[cli][npu]") {
+    const fs::path out = scratch() / "b.json";
+    Result r = dynavp("bench npu --case bert-ffn1-timing --json " + out.string());
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    json j = read_json(out);
+    REQUIRE(j["cases"].size() == 1);
+    const json& c = j["cases"][0];
+    CHECK(c["name"] == "bert-ffn1-timing");
+    CHECK(c["ok"] == true);
+    CHECK(c["cycles"].get<uint64_t>() > 0);
+    CHECK(c["cost_model_cycles"].get<double>() > 0);
+    CHECK(c["pe_utilization"].get<double>() > 0);
+    CHECK(dynavp("bench npu --case nope").code == 2);
+}

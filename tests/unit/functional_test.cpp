@@ -98,3 +98,22 @@ TEST_CASE("a schedule that drops a loop factor computes a wrong tensor", "[funct
         CHECK(core::execute_unchecked<int8_t, int32_t>(op, broken, 1, in, w) != ref);
     }
 }
+
+TEST_CASE("pooling takes the max or the requantised mean of each window", "[functional]") {
+    // 1 channel 4x4 -> 2x2 with 2x2 windows, stride 2.
+    const Operator op = parse_operator("R=2,S=2,P=2,Q=2,C=1,stride=2");
+    const std::vector<int8_t> in = {1, 2, 3, 4, 5, 6, 7, 8, -9, -10, 11, 12, -13, -14, 15, 16};
+    CHECK(core::pool(op, core::PoolKind::Max, in, 1.0f) == std::vector<int8_t>{6, 8, -9, 16});
+    // Sums 14, 22, -46, 54; x 1/4 rounded half away from zero: 3.5 -> 4, 5.5 -> 6, -11.5 -> -12, 13.5 -> 14.
+    CHECK(core::pool(op, core::PoolKind::Average, in, 0.25f) == std::vector<int8_t>{4, 6, -12, 14});
+    const std::vector<float> f(in.begin(), in.end());
+    CHECK(core::pool(op, core::PoolKind::Average, f) == std::vector<float>{3.5f, 5.5f, -11.5f, 13.5f});
+    CHECK_THROWS_AS(core::pool(op, core::PoolKind::Max, std::vector<int8_t>(15), 1.0f), std::invalid_argument);
+}
+
+TEST_CASE("elementwise add sums in int32 and requantises, or adds fp32", "[functional]") {
+    CHECK(core::eltwise_add(std::vector<int8_t>{100, -100, 3}, std::vector<int8_t>{100, -100, 4}, 1.0f) == std::vector<int8_t>{127, -128, 7});
+    CHECK(core::eltwise_add(std::vector<int8_t>{100, 5}, std::vector<int8_t>{100, 0}, 0.5f) == std::vector<int8_t>{100, 3});
+    CHECK(core::eltwise_add(std::vector<float>{1.5f}, std::vector<float>{2.25f}) == std::vector<float>{3.75f});
+    CHECK_THROWS_AS(core::eltwise_add(std::vector<int8_t>{1}, std::vector<int8_t>{1, 2}, 1.0f), std::invalid_argument);
+}

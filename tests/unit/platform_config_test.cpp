@@ -98,6 +98,20 @@ TEST_CASE("bad platform files give an error naming file, JSON path and reason", 
         {"unknown timing", [](json& j) { j["devices"][0]["timing"] = {{"tXYZ", 1}}; }, "/devices/0/timing/tXYZ", "unknown DRAM timing field"},
         {"devices not array", [](json& j) { j["devices"] = 3; }, "/devices", "expected an array"},
         {"chunk not pow2", [](json& j) { j["devices"][2]["chunk_bytes"] = 100; }, "/devices/2/chunk_bytes", "power of two"},
+        {"npu device without npu section", [](json& j) { j["devices"].push_back({{"name", "npu"}, {"type", "npu"}, {"base", "0x20000000"}, {"size", "0x20000"}, {"irq", 1}}); }, "/devices/3/type", "needs the top-level \"npu\" section"},
+        {"npu page too small", [](json& j) {
+             j["devices"].push_back({{"name", "npu"}, {"type", "npu"}, {"base", "0x20000000"}, {"size", "0x2000"}, {"irq", 1}});
+             j["npu"] = {{"cores", 4}, {"pe_array", {{"rows", 8}, {"cols", 8}}}, {"core_buffers", {{"weight", 4096}, {"input", 2048}, {"output", 2048}}}};
+         }, "/devices/3/size", "0x1000 bytes per core"},
+        {"npu too many cores", [](json& j) {
+             j["devices"].push_back({{"name", "npu"}, {"type", "npu"}, {"base", "0x20000000"}, {"size", "0x100000"}, {"irq", 1}});
+             j["npu"] = {{"cores", 64}, {"pe_array", {{"rows", 8}, {"cols", 8}}}, {"core_buffers", {{"weight", 4096}, {"input", 2048}, {"output", 2048}}}};
+         }, "/npu/cores", "at most 32 cores"},
+        {"npu without glb", [](json& j) {
+             j["devices"][1]["name"] = "sram0";
+             j["devices"].push_back({{"name", "npu"}, {"type", "npu"}, {"base", "0x20000000"}, {"size", "0x20000"}, {"irq", 1}});
+             j["npu"] = {{"cores", 4}, {"pe_array", {{"rows", 8}, {"cols", 8}}}, {"core_buffers", {{"weight", 4096}, {"input", 2048}, {"output", 2048}}}};
+         }, "/devices/3", "named \"glb\""},
         {"npu zero cores", [](json& j) { j["npu"] = {{"cores", 0}, {"pe_array", {{"rows", 8}, {"cols", 8}}}, {"core_buffers", {{"weight", 1}, {"input", 1}, {"output", 1}}}}; }, "/npu/cores", "out of range"},
     };
     for (const auto& c : cases) {
