@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -275,4 +276,26 @@ TEST_CASE("dynavp bench npu runs one case and reports cycles next to the cost mo
     CHECK(c["cost_model_cycles"].get<double>() > 0);
     CHECK(c["pe_utilization"].get<double>() > 0);
     CHECK(dynavp("bench npu --case nope").code == 2);
+}
+
+TEST_CASE("dynavp run --trace shows a track per NPU core with job and tile spans, and the launches", "[cli][npu]") {
+    const fs::path trace = scratch() / "trace.json";
+    REQUIRE(dynavp("run --platform dna-16c --firmware conv-check --quiet --trace " + trace.string()).code == 0);
+    json j = read_json(trace);
+    std::map<int, std::string> track;
+    for (const auto& e : j["traceEvents"])
+        if (e["ph"] == "M" && e["name"] == "thread_name") track[e["tid"].get<int>()] = e["args"]["name"];
+    std::map<std::string, int> jobs, tiles;
+    for (const auto& e : j["traceEvents"]) {
+        if (e["ph"] != "X") continue;
+        const std::string t = track[e["tid"].get<int>()], n = e["name"];
+        if (n.rfind("job ", 0) == 0 || n.rfind("launch ", 0) == 0) ++jobs[t];
+        if (n == "tile") ++tiles[t];
+    }
+    for (int c = 0; c < 16; ++c) {
+        const std::string t = "npu.core" + std::to_string(c);
+        CHECK(jobs[t] == 2);   // the conv and the matmul
+        CHECK(tiles[t] > 0);
+    }
+    CHECK(jobs["npu"] == 2);   // one span per launch
 }

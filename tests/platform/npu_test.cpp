@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <random>
 #include <vector>
 
 #include "firmware/drivers/npu_driver.h"
@@ -363,4 +364,77 @@ TEST_CASE("timing-only runs keep every cycle and byte of a functional run but co
     // Same tiles and bytes; the DRAM starts from another row-buffer state, so cycles differ a little.
     CHECK(double(timing.cycles) == Approx(double(functional.cycles)).epsilon(0.05));
     CHECK(out_timing == std::vector<uint8_t>(out_timing.size(), 0x5A));
+}
+
+TEST_CASE("the NPU on the board equals the reference for 40 random ops under random valid schedules, int8 and fp32", "[platform][npu][property]") {
+    const Hardware hw8 = hardware_from_platform(dna16c());
+    Hardware hw32 = hw8;
+    hw32.elem_bytes = {4, 4, 4};
+    hw32.dram_output_bytes = 4;
+    hw32.levels[0].capacity = {4, 4, 4};
+    std::mt19937_64 rng(99);
+    auto pick = [&](uint32_t lo, uint32_t hi) { return std::uniform_int_distribution<uint32_t>(lo, hi)(rng); };
+    struct Case {
+        Operator op;
+        Schedule s;
+        bool fp;
+        std::vector<uint8_t> in, w, want, got;
+        fw::NpuResult r;
+    };
+    std::vector<Case> cases;
+    for (int t = 0; t < 40; ++t) {
+        Case c;
+        const int kind = int(pick(0, 2));
+        if (kind == 0)
+            c.op = parse_operator("R=" + std::to_string(pick(1, 3)) + ",S=" + std::to_string(pick(1, 3)) + ",P=" + std::to_string(pick(1, 14)) +
+                                  ",Q=" + std::to_string(pick(1, 14)) + ",C=" + std::to_string(pick(1, 48)) + ",K=" + std::to_string(pick(1, 48)) +
+                                  ",N=" + std::to_string(pick(1, 2)) + ",stride=" + std::to_string(pick(1, 2)));
+        else if (kind == 1)
+            c.op = parse_operator("P=1,Q=" + std::to_string(pick(1, 32)) + ",C=" + std::to_string(pick(1, 96)) + ",K=" + std::to_string(pick(1, 96)));
+        else
+            c.op = parse_operator("R=3,S=3,P=" + std::to_string(pick(1, 12)) + ",Q=" + std::to_string(pick(1, 12)) + ",C=1,K=1,groups=" +
+                                  std::to_string(pick(1, 32)));
+        c.fp = t % 2 == 1;
+        c.s = random_schedule(c.op, c.fp ? hw32 : hw8, rng());
+        REQUIRE(check_valid(c.op, c.s, c.fp ? hw32 : hw8).empty());
+        if (c.fp) {
+            std::vector<float> in(core::input_elems(c.op)), w(core::weight_elems(c.op));
+            for (auto* v : {&in, &w})
+                for (auto& e : *v) e = float(int(pick(0, 14)) - 7) / 8.0f; // dyadic: any summation order is exact
+            const auto o = core::reference_conv<float, float>(c.op, in, w);
+            c.in.assign(reinterpret_cast<uint8_t*>(in.data()), reinterpret_cast<uint8_t*>(in.data() + in.size()));
+            c.w.assign(reinterpret_cast<uint8_t*>(w.data()), reinterpret_cast<uint8_t*>(w.data() + w.size()));
+            c.want.assign(reinterpret_cast<const uint8_t*>(o.data()), reinterpret_cast<const uint8_t*>(o.data() + o.size()));
+        } else {
+            const auto in = random_int8(core::input_elems(c.op), uint32_t(rng())), w = random_int8(core::weight_elems(c.op), uint32_t(rng()));
+            const auto o = core::requantize(core::reference_conv<int8_t, int32_t>(c.op, in, w), 1.0f / 8);
+            c.in.assign(in.begin(), in.end());
+            c.w.assign(w.begin(), w.end());
+            c.want.assign(o.begin(), o.end());
+        }
+        cases.push_back(std::move(c));
+    }
+    run_board(dna16c(), [&](fw::Hal& hal) {
+        Mem mem(hal);
+        fw::NpuDriver drv(hal, mem.dram + 0x100000);
+        if (!drv.init()) return 1;
+        for (Case& c : cases) {
+            fw::NpuTensorJob job;
+            job.op = c.op, job.schedule = c.s, job.dtype = c.fp ? npu::kFp32 : npu::kInt8;
+            job.out_format = c.fp ? npu::kOutRaw : npu::kOutRequantInt8, job.scale = 1.0f / 8;
+            job.in_addr = mem.dram + 0x1000000, job.w_addr = mem.dram + 0x2000000, job.out_addr = mem.dram + 0x3000000;
+            job.psum_addr = mem.dram + 0x4000000;
+            hal.load(job.in_addr, c.in.data(), c.in.size());
+            hal.load(job.w_addr, c.w.data(), c.w.size());
+            c.r = drv.run(job, 1000000000);
+            c.got.resize(c.want.size());
+            hal.peek(job.out_addr, c.got.data(), c.got.size());
+        }
+        return 0;
+    });
+    for (const Case& c : cases) {
+        INFO(c.op.to_string() << (c.fp ? " fp32" : " int8") << " on " << c.s.spatial_product(2) << " cores: " << c.r.message);
+        CHECK(c.r.ok);
+        CHECK(c.got == c.want);
+    }
 }
