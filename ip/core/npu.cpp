@@ -87,6 +87,37 @@ std::array<uint32_t, sched::kDims> glb_tile_lo(const TileBox& b, const std::arra
     return lo;
 }
 
+// The operator a descriptor describes; `why` is set when a field is out of range.
+sched::Operator operator_of(const JobDescriptor& d, std::string& why) {
+    using namespace sched;
+    Operator op;
+    for (int i = 0; i < kDims; ++i) op.size[size_t(i)] = d.dims[i];
+    op.stride = d.stride;
+    op.dilation = d.dilation;
+    op.groups = d.groups;
+    for (int i = 0; i < kDims; ++i)
+        if (d.dims[i] == 0 || d.dims[i] > kMaxDim) why = std::string("dimension ") + dim_name(Dim(i)) + " out of range";
+    if (d.stride == 0 || d.stride > 64 || d.dilation == 0 || d.dilation > 64 || d.groups == 0 || d.groups > kMaxDim)
+        why = "stride/dilation/groups out of range";
+    if (d.slots == 0 || d.slot >= d.slots) why = "slot >= slots";
+    return op;
+}
+
+// Functional (untimed) copy through the bus's debug path, in 64 KiB pieces.
+void debug_copy(tlm_utils::simple_initiator_socket<NpuCore>& bus, tlm::tlm_command cmd, uint64_t addr, void* data, uint64_t len) {
+    tlm::tlm_generic_payload p;
+    for (uint64_t at = 0; at < len;) {
+        const uint64_t n = std::min<uint64_t>(len - at, 1 << 16);
+        p.set_command(cmd);
+        p.set_address(addr + at);
+        p.set_data_ptr(static_cast<uint8_t*>(data) + at);
+        p.set_data_length(unsigned(n));
+        p.set_streaming_width(unsigned(n));
+        bus->transport_dbg(p);
+        at += n;
+    }
+}
+
 } // namespace
 
 // ============================================================================ core
@@ -270,16 +301,11 @@ void NpuCore::run_nonlinear_job(const JobDescriptor& d, uint64_t& t) {
 // The PE array does one add / compare per PE per cycle.
 void NpuCore::run_stream_job(const JobDescriptor& d, uint64_t& t) {
     using namespace sched;
-    Operator op;
-    for (int i = 0; i < kDims; ++i) op.size[size_t(i)] = d.dims[i];
-    op.stride = d.stride;
-    op.dilation = d.dilation;
     std::string why;
-    for (int i = 0; i < kDims; ++i)
-        if (d.dims[i] == 0 || d.dims[i] > kMaxDim) why = std::string("dimension ") + dim_name(Dim(i)) + " out of range";
-    if (d.stride == 0 || d.stride > 64 || d.dilation == 0 || d.dilation > 64) why = "stride/dilation out of range";
+    JobDescriptor dd = d;
+    dd.groups = 1; // streaming jobs have no groups
+    Operator op = operator_of(dd, why);
     if (d.dtype > kFp32 || d.pool_kind > 1) why = "dtype or pool kind";
-    if (d.slots == 0 || d.slot >= d.slots) why = "slot >= slots";
     if (!why.empty()) {
         sync_to(t);
         return fail(kErrBadDescriptor, 0, why);
@@ -356,18 +382,7 @@ void NpuCore::run_stream_job(const JobDescriptor& d, uint64_t& t) {
     if (bus_error_) return fail(kErrBusFault, uint32_t(bus_error_addr_), "stream transfer");
     // Functional: this core's share, read and written through the bus's debug path.
     if (!npu_.opt_.timing_only && count > 0) {
-        auto dbg = [&](tlm::tlm_command cmd, uint64_t addr, void* p, uint64_t len) {
-            tlm::tlm_generic_payload pl;
-            for (uint64_t at = 0; at < len;) {
-                const uint64_t n = std::min<uint64_t>(len - at, 1 << 16);
-                pl.set_command(cmd);
-                pl.set_address(addr + at);
-                pl.set_data_ptr(static_cast<uint8_t*>(p) + at);
-                pl.set_data_length(unsigned(n));
-                bus->transport_dbg(pl);
-                at += n;
-            }
-        };
+        auto dbg = [&](tlm::tlm_command cmd, uint64_t addr, void* p, uint64_t len) { debug_copy(bus, cmd, addr, p, len); };
         auto run = [&](auto zero) {
             using T = decltype(zero);
             if (d.kind == kJobEltwise) {
@@ -495,17 +510,9 @@ uint64_t NpuCore::release_glb_out(NpuLaunch& L, uint64_t seq, uint64_t at) {
 void NpuCore::run_tensor_job(const JobDescriptor& d, uint64_t& t) {
     using namespace sched;
     // ---- validate the descriptor and the schedule (nothing runs on a bad one)
-    Operator op;
-    for (int i = 0; i < kDims; ++i) op.size[size_t(i)] = d.dims[i];
-    op.stride = d.stride;
-    op.dilation = d.dilation;
-    op.groups = d.groups;
     std::string why;
-    for (int i = 0; i < kDims; ++i)
-        if (d.dims[i] == 0 || d.dims[i] > kMaxDim) why = std::string("dimension ") + dim_name(Dim(i)) + " out of range";
-    if (d.stride == 0 || d.stride > 64 || d.dilation == 0 || d.dilation > 64 || d.groups == 0 || d.groups > kMaxDim) why = "stride/dilation/groups out of range";
+    const Operator op = operator_of(d, why);
     if (d.dtype > kFp32 || d.out_format > kOutRequantInt8 || (d.dtype == kFp32 && d.out_format != kOutRaw)) why = "dtype/out_format";
-    if (d.slots == 0 || d.slot >= d.slots) why = "slot >= slots";
     if (d.sched_bytes < 8 || d.sched_bytes > 65536) why = "sched_bytes outside [8, 65536]";
     if (d.w_layout > uint32_t(core::WeightLayout::Blocked)) why = "unknown weight layout " + std::to_string(d.w_layout);
     if (!why.empty()) {
@@ -819,19 +826,7 @@ NpuLaunch* Npu::join(const JobDescriptor& d, const sched::Operator& op, const sc
     if (d.w_layout == uint32_t(core::WeightLayout::Blocked)) L.blocking = core::weight_blocking(op, L.ext2);
     L.at_start = {n_.dram_read, n_.dram_write, n_.pfb_read, n_.glb_read, n_.glb_write, n_.core_fill, n_.core_drain};
     if (!opt_.timing_only) { // functional snapshot of the operands (see README: data path)
-        auto fetch = [&](uint64_t addr, void* dst, size_t len) {
-            tlm::tlm_generic_payload p;
-            uint8_t* out = static_cast<uint8_t*>(dst);
-            for (size_t at = 0; at < len;) {
-                const size_t n = std::min<size_t>(len - at, 1 << 16);
-                p.set_command(tlm::TLM_READ_COMMAND);
-                p.set_address(addr + at);
-                p.set_data_ptr(out + at);
-                p.set_data_length(unsigned(n));
-                cores_[0]->bus->transport_dbg(p);
-                at += n;
-            }
-        };
+        auto fetch = [&](uint64_t addr, void* dst, size_t len) { debug_copy(cores_[0]->bus, tlm::TLM_READ_COMMAND, addr, dst, len); };
         if (d.dtype == kFp32) {
             L.inf.resize(core::input_elems(op));
             L.wf.resize(core::weight_elems(op));
@@ -867,16 +862,7 @@ void Npu::leave(NpuLaunch& L) {
             bytes.resize(L.acc32.size() * 4);
             std::memcpy(bytes.data(), L.acc32.data(), bytes.size());
         }
-        tlm::tlm_generic_payload p;
-        for (size_t at = 0; at < bytes.size();) {
-            const size_t n = std::min<size_t>(bytes.size() - at, 1 << 16);
-            p.set_command(tlm::TLM_WRITE_COMMAND);
-            p.set_address(L.job.out_addr + at);
-            p.set_data_ptr(bytes.data() + at);
-            p.set_data_length(unsigned(n));
-            cores_[0]->bus->transport_dbg(p);
-            at += n;
-        }
+        debug_copy(cores_[0]->bus, tlm::TLM_WRITE_COMMAND, L.job.out_addr, bytes.data(), bytes.size());
     }
     n_.macs += L.macs;
     last_launch_cycles_ = (L.end_ps - L.start_ps) / clk_ps_;
