@@ -176,7 +176,7 @@ PlatformConfig parse_platform(const std::string& text, const std::string& file) 
         n.allow_only({"cores", "pe_array", "core_buffers", "core_buffer_bytes_per_cycle", "max_prime_factor", "double_buffered",
                       "nonlinear_lanes", "runtime_table_entries", "prefetch_tiles", "leakage_mw"});
         pc.npu.nonlinear_lanes = uint32_t(n.u64_in("nonlinear_lanes", 8, 1, 4096));
-        pc.npu.runtime_table_entries = uint32_t(n.u64_in("runtime_table_entries", 64, 1, 1024));
+        pc.npu.runtime_table_entries = uint32_t(n.u64_in("runtime_table_entries", 64, 1, 960)); // what fits a core's register page
         pc.npu.prefetch_tiles = uint32_t(n.u64_in("prefetch_tiles", 64, 1, 1024));
         pc.npu.leakage_mw = n.number("leakage_mw", 0);
         if (!(pc.npu.leakage_mw >= 0 && pc.npu.leakage_mw <= 1e6)) n.fail("leakage_mw", "must be in [0, 1e6] mW");

@@ -118,6 +118,7 @@ int bench_npu_command(const NpuBenchOptions& o) {
                     const auto wb = core::to_blocked(job.op, core::weight_blocking(job.op, job.schedule), w);
                     hal.load(job.w_addr, wb.data(), wb.size());
                 }
+                const size_t launches_before = board.npu()->launch_log().size();
                 const auto th = std::chrono::steady_clock::now();
                 const uint64_t t0 = hal.now_ns();
                 const fw::NpuResult res = drv.run(job, 0);
@@ -127,7 +128,7 @@ int bench_npu_command(const NpuBenchOptions& o) {
                     r.ok = false;
                     r.error = c.layers[i].first + ": " + res.message;
                 }
-                const nlohmann::json launch = board.npu()->launch_log().empty() ? nlohmann::json::object() : board.npu()->launch_log().back();
+                const nlohmann::json launch = board.npu()->launch_log().size() > launches_before ? board.npu()->launch_log().back() : nlohmann::json::object();
                 const uint64_t dram_bytes = launch.empty() ? 0 : launch["bytes"]["dram_read"].get<uint64_t>() + launch["bytes"]["dram_write"].get<uint64_t>();
                 r.per_layer.push_back({{"layer", c.layers[i].first}, {"operator", op.to_string()}, {"cores", res.cores_used},
                                        {"cycles", res.cycles}, {"cost_model_cycles", m.cost.cycles}, {"macs", op.macs()},

@@ -130,6 +130,12 @@ NpuResult NpuDriver::run_nonlinear(uint32_t core, JobDescriptor d, uint64_t time
 NpuResult NpuDriver::launch(const std::vector<JobDescriptor>& jobs, const std::vector<uint32_t>& cores, uint64_t timeout_ns) {
     NpuResult r;
     r.cores_used = uint32_t(cores.size());
+    for (uint32_t c : cores)
+        if (status::STATE.get(hal_.read32(core_reg(c, STATUS))) == status::kBusy) {
+            r.failed_core = int(c);
+            r.message = "core " + std::to_string(c) + " is still busy (an earlier launch timed out?): nothing started";
+            return r;
+        }
     for (size_t i = 0; i < jobs.size(); ++i) {
         const uint32_t c = cores[i];
         uint8_t raw[kJobBytes];
@@ -151,7 +157,9 @@ NpuResult NpuDriver::launch(const std::vector<JobDescriptor>& jobs, const std::v
     bool ok = true;
     while (waiting) {
         if (!hal_.wait_irq(unsigned(irq_), timeout_ns)) {
-            r.message = "timeout waiting for the npu interrupt";
+            r.message = "timeout waiting for the npu interrupt; still running:";
+            for (uint32_t c : cores)
+                if (waiting >> c & 1) r.message += " core " + std::to_string(c);
             return r;
         }
         const uint32_t pending = hal_.read32(control_reg(IRQ_PENDING));
@@ -162,6 +170,11 @@ NpuResult NpuDriver::launch(const std::vector<JobDescriptor>& jobs, const std::v
             waiting &= ~(uint64_t(1) << c);
             const uint64_t cyc = (uint64_t(hal_.read32(core_reg(c, CYCLES_HI))) << 32) | hal_.read32(core_reg(c, CYCLES_LO));
             r.cycles = std::max(r.cycles, cyc);
+            if (status::START_IGNORED.get(st) && ok) { // cannot happen after the busy check, unless firmware raced us
+                ok = false;
+                r.failed_core = int(c);
+                r.message = "core " + std::to_string(c) + " ignored START: it was busy";
+            }
             if (status::STATE.get(st) == status::kError && ok) {
                 ok = false;
                 r.failed_core = int(c);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 
 #include "ip/common/tlm_util.h"
 #include "ip/core/functional.h"
@@ -104,7 +105,7 @@ sched::Operator operator_of(const JobDescriptor& d, std::string& why) {
 }
 
 // Functional (untimed) copy through the bus's debug path, in 64 KiB pieces.
-void debug_copy(tlm_utils::simple_initiator_socket<NpuCore>& bus, tlm::tlm_command cmd, uint64_t addr, void* data, uint64_t len) {
+bool debug_copy(tlm_utils::simple_initiator_socket<NpuCore>& bus, tlm::tlm_command cmd, uint64_t addr, void* data, uint64_t len) {
     tlm::tlm_generic_payload p;
     for (uint64_t at = 0; at < len;) {
         const uint64_t n = std::min<uint64_t>(len - at, 1 << 16);
@@ -113,10 +114,24 @@ void debug_copy(tlm_utils::simple_initiator_socket<NpuCore>& bus, tlm::tlm_comma
         p.set_data_ptr(static_cast<uint8_t*>(data) + at);
         p.set_data_length(unsigned(n));
         p.set_streaming_width(unsigned(n));
-        bus->transport_dbg(p);
+        if (bus->transport_dbg(p) != n) return false;
         at += n;
     }
+    return true;
 }
+
+// Products of descriptor fields, saturating instead of wrapping.
+uint64_t product(std::initializer_list<uint64_t> xs) {
+    unsigned __int128 p = 1;
+    for (uint64_t x : xs) {
+        p *= x;
+        if (p > ~uint64_t(0)) return ~uint64_t(0);
+    }
+    return uint64_t(p);
+}
+
+constexpr uint64_t kMaxMacs = uint64_t(1) << 50; // as operator.h's parser
+constexpr uint64_t kNotYet = ~uint64_t(0);
 
 } // namespace
 
@@ -134,7 +149,8 @@ NpuCore::NpuCore(sc_core::sc_module_name name, Npu& npu, uint32_t index)
         if (v == cmd::kClearRt) clear_runtime_table();
         if (v == cmd::kStart) {
             if (status::STATE.get(regs_.get(STATUS)) == status::kBusy) {
-                ++errors; // the running job goes on; the host learns from the counter
+                ++errors; // the running job goes on; the host sees the sticky bit
+                regs_.set(STATUS, regs_.get(STATUS) | status::START_IGNORED.make(1));
                 return;
             }
             regs_.set(STATUS, status::STATE.make(status::kBusy));
@@ -310,57 +326,75 @@ void NpuCore::run_stream_job(const JobDescriptor& d, uint64_t& t) {
         sync_to(t);
         return fail(kErrBadDescriptor, 0, why);
     }
-    const bool fp = d.dtype == kFp32;
+    const bool fp = d.dtype == kFp32, functional = !npu_.opt_.timing_only;
     const uint64_t eb = fp ? 4 : 1, lanes = uint64_t(npu_.cfg_.npu.pe_rows) * npu_.cfg_.npu.pe_cols;
     const uint64_t buf = npu_.cfg_.npu.input_buffer_bytes;
+    const uint64_t H = op.input_extent(op[P], op[R]), W = op.input_extent(op[Q], op[S]);
+    const uint64_t out_bytes = product({op[N], op[C], op[P], op[Q], eb});
+    const uint64_t in_bytes = d.kind == kJobEltwise ? out_bytes : product({op[N], op[C], H, W, eb});
+    std::vector<std::pair<uint64_t, uint64_t>> ranges = {{d.in_addr, in_bytes}, {d.out_addr, out_bytes}};
+    if (d.kind == kJobEltwise) ranges.push_back({d.w_addr, in_bytes});
+    for (const auto& [a, n] : ranges)
+        if (!npu_.range_ok(a, n)) {
+            sync_to(t);
+            return fail(kErrRange, uint32_t(a), "tensor at " + std::to_string(a) + " of " + std::to_string(n) + " bytes");
+        }
     struct Chunk {
-        std::vector<std::pair<uint64_t, uint64_t>> reads; // addr, bytes
+        std::pair<uint64_t, uint64_t> reads[2]; // addr, bytes (bytes 0: unused)
         uint64_t cycles;
         uint64_t out_addr, out_bytes;
     };
-    std::vector<Chunk> chunks;
-    // What this core computes, functionally: [first, first + count) of a flat range.
-    std::vector<std::pair<uint64_t, uint64_t>> spans; // (n, channel range) for pooling
+    // This core's share, [first, first + count): elements (eltwise) or channels (pool).
     uint64_t first = 0, count = 0;
+    std::function<bool(Chunk&)> next; // chunks one by one: no list as long as the tensor
+    uint64_t at = 0;
     if (d.kind == kJobEltwise) {
-        const uint64_t total = uint64_t(op[N]) * op[C] * op[P] * op[Q];
-        first = total * d.slot / d.slots;
-        count = total * (d.slot + 1) / d.slots - first;
+        const uint64_t total = out_bytes / eb;
+        first = uint64_t((unsigned __int128)total * d.slot / d.slots);
+        count = uint64_t((unsigned __int128)total * (d.slot + 1) / d.slots) - first;
         const uint64_t per = std::max<uint64_t>(1, buf / (2 * eb)); // both operands share the input buffer
-        for (uint64_t at = 0; at < count; at += per) {
+        next = [&, per](Chunk& ch) {
+            if (at >= count) return false;
             const uint64_t n = std::min(per, count - at), off = (first + at) * eb;
-            chunks.push_back({{{d.in_addr + off, n * eb}, {d.w_addr + off, n * eb}}, (n + lanes - 1) / lanes, d.out_addr + off, n * eb});
-        }
+            ch = {{{d.in_addr + off, n * eb}, {d.w_addr + off, n * eb}}, (n + lanes - 1) / lanes, d.out_addr + off, n * eb};
+            at += n;
+            return true;
+        };
     } else {
-        const uint64_t H = op.input_extent(op[P], op[R]), W = op.input_extent(op[Q], op[S]);
         first = uint64_t(op[C]) * d.slot / d.slots;
         count = uint64_t(op[C]) * (d.slot + 1) / d.slots - first;
         const uint64_t row_in = W * eb;
         // Output rows per chunk: as many as the input rows they need fit the buffer (at least one).
         uint64_t band = 1;
-        while (band < op[P] && ((band) * op.stride + (op[R] - 1) * op.dilation + 1) * row_in <= buf) ++band;
-        for (uint64_t n = 0; n < op[N]; ++n)
-            for (uint64_t c = first; c < first + count; ++c)
-                for (uint64_t p = 0; p < op[P]; p += band) {
-                    const uint64_t rows = std::min<uint64_t>(band, op[P] - p);
-                    const uint64_t in_rows = (rows - 1) * op.stride + (op[R] - 1) * op.dilation + 1;
-                    const uint64_t in_off = ((n * op[C] + c) * H + p * op.stride) * row_in;
-                    const uint64_t out_off = ((n * op[C] + c) * op[P] + p) * op[Q] * eb;
-                    const uint64_t ops = rows * op[Q] * op[R] * op[S];
-                    chunks.push_back({{{d.in_addr + in_off, in_rows * row_in}}, (ops + lanes - 1) / lanes, d.out_addr + out_off, rows * op[Q] * eb});
-                }
+        while (band < op[P] && (band * op.stride + (op[R] - 1) * op.dilation + 1) * row_in <= buf) ++band;
+        const uint64_t bands = (op[P] + band - 1) / band;
+        next = [&, band, bands, row_in](Chunk& ch) { // `at` counts (n, channel, band) in that order
+            if (at >= op[N] * count * bands) return false;
+            const uint64_t n = at / (count * bands), c = first + at / bands % count, p = at % bands * band;
+            const uint64_t rows = std::min<uint64_t>(band, op[P] - p);
+            const uint64_t in_rows = (rows - 1) * op.stride + (op[R] - 1) * op.dilation + 1;
+            const uint64_t in_off = ((n * op[C] + c) * H + p * op.stride) * row_in;
+            const uint64_t out_off = ((n * op[C] + c) * op[P] + p) * op[Q] * eb;
+            const uint64_t ops = rows * op[Q] * op[R] * op[S];
+            ch = {{{d.in_addr + in_off, in_rows * row_in}, {0, 0}}, (ops + lanes - 1) / lanes, d.out_addr + out_off, rows * op[Q] * eb};
+            ++at;
+            return true;
+        };
     }
     // Timing.
     const uint64_t clk = npu_.clk_ps_, start0 = t;
     sync_to(t);
-    uint64_t prev_start = t, prev_end = t, end = t;
-    for (const Chunk& ch : chunks) {
+    uint64_t prev_start = t, prev_end = t, end = t, n_chunks = 0;
+    Chunk ch;
+    while (next(ch)) {
+        ++n_chunks;
         const uint64_t issue = std::max(now_ps(), npu_.cfg_.npu.double_buffered ? prev_start : prev_end);
         sync_to(issue);
         uint64_t ready = issue;
         for (const auto& [a, len] : ch.reads) {
+            if (len == 0) continue;
             ready = std::max(ready, xfer(a, len, false, issue));
-            (npu_.where(a) == Npu::Where::Glb ? npu_.n_.glb_read : npu_.n_.dram_read) += len;
+            npu_.count(a, len, false);
             npu_.n_.core_fill += len;
         }
         const uint64_t start = std::max(ready, prev_end);
@@ -369,19 +403,19 @@ void NpuCore::run_stream_job(const JobDescriptor& d, uint64_t& t) {
         prev_end = start + ch.cycles * clk;
         busy_ps += ch.cycles * clk;
         end = std::max(end, xfer(ch.out_addr, ch.out_bytes, true, prev_end));
-        (npu_.where(ch.out_addr) == Npu::Where::Glb ? npu_.n_.glb_write : npu_.n_.dram_write) += ch.out_bytes;
+        npu_.count(ch.out_addr, ch.out_bytes, true);
         npu_.n_.core_drain += ch.out_bytes;
         if (bus_error_) break;
     }
     end = std::max(end, prev_end);
     sync_to(end);
     stall_ps += end - prev_end;
-    tiles += chunks.size();
-    regs_.set(TILES, uint32_t(chunks.size()));
-    board_trace().span(std::string(name()), d.kind == kJobEltwise ? "eltwise add" : "pool", start0, end, {{"chunks", chunks.size()}});
+    tiles += n_chunks;
+    regs_.set(TILES, uint32_t(n_chunks));
+    board_trace().span(std::string(name()), d.kind == kJobEltwise ? "eltwise add" : "pool", start0, end, {{"chunks", n_chunks}});
     if (bus_error_) return fail(kErrBusFault, uint32_t(bus_error_addr_), "stream transfer");
     // Functional: this core's share, read and written through the bus's debug path.
-    if (!npu_.opt_.timing_only && count > 0) {
+    if (functional && count > 0) {
         auto dbg = [&](tlm::tlm_command cmd, uint64_t addr, void* p, uint64_t len) { debug_copy(bus, cmd, addr, p, len); };
         auto run = [&](auto zero) {
             using T = decltype(zero);
@@ -419,19 +453,26 @@ void NpuCore::run_stream_job(const JobDescriptor& d, uint64_t& t) {
 uint64_t NpuCore::stage_glb_tile(NpuLaunch& L, Tensor v, uint64_t seq, uint64_t at) {
     auto& ready = L.glb_ready[v];
     const auto& tiles = L.glb_tiles[v];
+    // Tile seq+1 streams in behind tile seq (the DRAM queue orders them).
+    // Partial sums of a revisited output tile can only come back once the
+    // previous visit has written them: tile seq waits for that; tile seq+1
+    // is not staged ahead until it has happened.
     for (uint64_t k = ready.size(); k <= seq + 1 && k < tiles.size(); ++k) {
-        // Tile k streams in behind tile k-1 (the DRAM queue orders them).
         const NpuLaunch::GlbTile& gt = tiles[k];
+        if (v == Output && k > seq && gt.revisit && L.out_prev_visit[k] >= 0 && L.out_written_ps[size_t(L.out_prev_visit[k])] == kNotYet) break;
         uint64_t done = at;
         const JobDescriptor& j = L.job;
         const uint64_t eb = j.dtype == kFp32 ? 4 : 1;
         if (v == Output) {
             // A revisited GLB output tile gets its partial sums back from DRAM.
             if (gt.revisit && npu_.where(j.out_addr) != Npu::Where::Glb) {
+                const int64_t prev = L.out_prev_visit[k];
+                while (prev >= 0 && L.out_written_ps[size_t(prev)] == kNotYet) wait(L.out_written);
+                const uint64_t from = std::max(at, prev >= 0 ? L.out_written_ps[size_t(prev)] : 0);
                 const Region r = region_of(L.op, Output, gt.group, gt.lo, L.ext2);
                 for_each_run(r, [&](uint64_t off, uint64_t n) {
-                    done = std::max(done, xfer(j.psum_addr + off * 4, n * 4, false, at));
-                    npu_.n_.dram_read += n * 4;
+                    done = std::max(done, xfer(j.psum_addr + off * 4, n * 4, false, from));
+                    npu_.count(j.psum_addr, n * 4, false);
                 });
                 done = xfer(npu_.glb_base_, r.elems() * 4, true, done);
                 npu_.n_.glb_write += r.elems() * 4;
@@ -454,7 +495,7 @@ uint64_t NpuCore::stage_glb_tile(NpuLaunch& L, Tensor v, uint64_t seq, uint64_t 
                         npu_.n_.pfb_read += len;
                     } else {
                         arrived = std::max(arrived, xfer(a, len, false, at));
-                        npu_.n_.dram_read += len;
+                        npu_.count(a, len, false);
                     }
                 });
                 done = xfer(npu_.glb_base_, r.elems() * eb, true, arrived);
@@ -491,7 +532,8 @@ uint64_t NpuCore::release_glb_out(NpuLaunch& L, uint64_t seq, uint64_t at) {
     if (++L.out_releases[seq] < L.job.slots) return at;
     // Last core out: the GLB output tile goes to DRAM (final values, or partial sums to come back).
     const JobDescriptor& j = L.job;
-    if (npu_.where(j.out_addr) == Npu::Where::Glb) return at; // forwarded: it stays in the GLB
+    L.out_written.notify(sc_core::SC_ZERO_TIME);
+    if (npu_.where(j.out_addr) == Npu::Where::Glb) return L.out_written_ps[seq] = at; // forwarded: it stays in the GLB
     const NpuLaunch::GlbTile& gt = L.glb_tiles[Output][seq];
     const Region r = region_of(L.op, Output, gt.group, gt.lo, L.ext2);
     const bool final = gt.final;
@@ -502,68 +544,71 @@ uint64_t NpuCore::release_glb_out(NpuLaunch& L, uint64_t seq, uint64_t at) {
     uint64_t done = t;
     for_each_run(r, [&](uint64_t off, uint64_t n) {
         done = std::max(done, xfer(base + off * eb, n * eb, true, t));
-        npu_.n_.dram_write += n * eb;
+        npu_.count(base, n * eb, true);
     });
-    return done;
+    return L.out_written_ps[seq] = done;
 }
 
 void NpuCore::run_tensor_job(const JobDescriptor& d, uint64_t& t) {
     using namespace sched;
-    // ---- validate the descriptor and the schedule (nothing runs on a bad one)
+    // ---- validate the descriptor and the schedule (nothing runs on a bad one).
+    // A core that gives up before joining its launch tells the launch, so
+    // the other cores' launch is cleaned up and writes no output.
+    auto reject = [&](uint32_t code, uint32_t detail, const std::string& why) {
+        sync_to(t);
+        npu_.abandon(d);
+        fail(code, detail, why);
+    };
     std::string why;
     const Operator op = operator_of(d, why);
     if (d.dtype > kFp32 || d.out_format > kOutRequantInt8 || (d.dtype == kFp32 && d.out_format != kOutRaw)) why = "dtype/out_format";
     if (d.sched_bytes < 8 || d.sched_bytes > 65536) why = "sched_bytes outside [8, 65536]";
     if (d.w_layout > uint32_t(core::WeightLayout::Blocked)) why = "unknown weight layout " + std::to_string(d.w_layout);
-    if (!why.empty()) {
-        sync_to(t);
-        return fail(kErrBadDescriptor, 0, why);
-    }
+    if (why.empty() && product({op[R], op[S], op[P], op[Q], op[C], op[K], op[N], op.groups}) > kMaxMacs) why = "more than 2^50 MACs";
+    if (!why.empty()) return reject(kErrBadDescriptor, 0, why);
+    // Every tensor must lie inside one memory.
+    const uint64_t eb = d.dtype == kFp32 ? 4 : 1, out_eb = d.out_format == kOutRequantInt8 ? 1 : 4;
+    const uint64_t G = op.groups, H = op.input_extent(op[P], op[R]), W = op.input_extent(op[Q], op[S]);
+    const uint64_t in_bytes = product({op[N], G, op[C], H, W, eb}), w_bytes = product({G, op[K], op[C], op[R], op[S], eb});
+    const uint64_t out_elems = product({op[N], G, op[K], op[P], op[Q]});
+    const std::pair<uint64_t, uint64_t> ranges[] = {{d.in_addr, in_bytes}, {d.w_addr, w_bytes}, {d.out_addr, product({out_elems, out_eb})}};
+    for (const auto& [a, n] : ranges)
+        if (!npu_.range_ok(a, n)) return reject(kErrRange, uint32_t(a), "tensor at " + std::to_string(a) + " of " + std::to_string(n) + " bytes");
     std::vector<uint8_t> sb(d.sched_bytes);
-    if (!data_access(tlm::TLM_READ_COMMAND, d.sched_addr, sb.data(), d.sched_bytes, t)) {
-        sync_to(t);
-        return fail(kErrBusFault, uint32_t(bus_error_addr_), "schedule read");
-    }
+    if (!data_access(tlm::TLM_READ_COMMAND, d.sched_addr, sb.data(), d.sched_bytes, t))
+        return reject(kErrBusFault, uint32_t(bus_error_addr_), "schedule read");
     Schedule s;
-    if (std::string e = decode_schedule(sb.data(), sb.size(), s); !e.empty()) {
-        sync_to(t);
-        return fail(kErrBadSchedule, 0, e);
-    }
+    if (std::string e = decode_schedule(sb.data(), sb.size(), s); !e.empty()) return reject(kErrBadSchedule, 0, e);
     const Hardware& hw = npu_.hardware(d.dtype);
     if (std::string e = check_valid(op, s, hw); !e.empty()) {
-        sync_to(t);
         uint32_t level = 0;
         for (size_t i = 0; i < hw.levels.size(); ++i)
             if (e.find(" at " + hw.levels[i].name) != std::string::npos) level = uint32_t(i);
         const uint32_t code = e.rfind("R1", 0) == 0 ? kErrR1 : e.rfind("R2", 0) == 0 ? kErrR2 : kErrShape;
-        return fail(code, level, e);
+        return reject(code, level, e);
     }
-    if (s.spatial_product(2) != d.slots || s.spatial_product(2) > npu_.cores()) {
-        sync_to(t);
-        return fail(kErrSlot, uint32_t(s.spatial_product(2)), "the schedule has " + std::to_string(s.spatial_product(2)) +
-                                                                   " spatial instances at the GLB, the job " + std::to_string(d.slots));
-    }
+    if (s.spatial_product(2) != d.slots || s.spatial_product(2) > npu_.cores())
+        return reject(kErrSlot, uint32_t(s.spatial_product(2)),
+                      "the schedule has " + std::to_string(s.spatial_product(2)) + " spatial instances at the GLB, the job " + std::to_string(d.slots));
     TileWalk walk(op, s, d.slot);
     if (d.w_layout == uint32_t(core::WeightLayout::Blocked)) {
         try {
             core::weight_blocking(op, walk.glb_extent());
         } catch (const std::invalid_argument& e) {
-            sync_to(t);
-            return fail(kErrBadDescriptor, 0, e.what());
+            return reject(kErrBadDescriptor, 0, e.what());
         }
     }
-    if (walk.glb_out_visits_per_tile() > 1 && d.psum_addr == 0 && npu_.where(d.out_addr) != Npu::Where::Glb) {
-        sync_to(t);
-        return fail(kErrBadDescriptor, 0, "the schedule spills partial sums to DRAM but psum_addr is 0");
-    }
+    if (walk.glb_out_visits_per_tile() > 1 && npu_.where(d.out_addr) != Npu::Where::Glb && !npu_.range_ok(d.psum_addr, product({out_elems, 4})))
+        return reject(kErrRange, uint32_t(d.psum_addr), "the schedule spills partial sums to DRAM: psum_addr must hold " +
+                                                            std::to_string(out_elems) + " int32 values");
     NpuLaunch* Lp = npu_.join(d, op, s, why);
     if (!Lp) {
         sync_to(t);
-        return fail(kErrGroup, d.group, why);
+        return fail(kErrGroup, d.group, why); // join already counted this core as gone
     }
     NpuLaunch& L = *Lp;
     L.start_ps = std::min(L.start_ps, t);
-    const bool functional = !npu_.opt_.timing_only;
+    const bool functional = L.functional;
 
     // ---- the walk: per tile, refill what moved, compute, drain outputs
     const uint64_t clk = npu_.clk_ps_;
@@ -653,10 +698,10 @@ void NpuCore::run_tensor_job(const JobDescriptor& d, uint64_t& t) {
     npu_.n_.reg_pj += L.cost.level[0].energy_pj / d.slots;
     npu_.n_.core_buffer_pj += L.cost.level[1].energy_pj / d.slots;
     if (bus_error_) {
-        npu_.leave(L);
+        npu_.leave(L, true);
         return fail(kErrBusFault, uint32_t(bus_error_addr_), "tile transfer");
     }
-    npu_.leave(L);
+    npu_.leave(L, false);
     regs_.set(STATUS, status::STATE.make(status::kDone));
     regs_.set(IRQ_STATUS, regs_.get(IRQ_STATUS) | irq::DONE.make(1));
     npu_.update_irq();
@@ -783,6 +828,21 @@ void Npu::core_stopped() {
     if (--running_ == 0) n_.active_ps += now_ps() - active_since_;
 }
 
+void Npu::count(uint64_t addr, uint64_t bytes, bool write) {
+    switch (where(addr)) {
+    case Where::Glb: (write ? n_.glb_write : n_.glb_read) += bytes; break;
+    case Where::Prefetch: (write ? n_.pfb_write : n_.pfb_read) += bytes; break;
+    default: (write ? n_.dram_write : n_.dram_read) += bytes; break;
+    }
+}
+
+bool Npu::range_ok(uint64_t a, uint64_t n) const {
+    const std::pair<uint64_t, uint64_t> mems[] = {{dram_base_, dram_size_}, {glb_base_, glb_size_}, {pfb_base_, pfb_size_}};
+    for (const auto& [base, size] : mems)
+        if (size > 0 && a >= base && a - base <= size && n <= size - (a - base)) return true;
+    return false;
+}
+
 NpuLaunch* Npu::join(const JobDescriptor& d, const sched::Operator& op, const sched::Schedule& s, std::string& why) {
     auto it = launches_.find(d.group);
     if (it != launches_.end()) {
@@ -792,14 +852,17 @@ NpuLaunch* Npu::join(const JobDescriptor& d, const sched::Operator& op, const sc
         uint8_t ra[kJobBytes], rb[kJobBytes];
         encode_job(a, ra);
         encode_job(b, rb);
-        if (std::memcmp(ra, rb, kJobBytes) != 0 || !(L.schedule == s)) {
-            why = "group " + std::to_string(d.group) + " already runs a different job";
+        if (L.failed) why = "another core of launch " + std::to_string(d.group) + " failed";
+        else if (std::memcmp(ra, rb, kJobBytes) != 0 || !(L.schedule == s)) why = "launch " + std::to_string(d.group) + " runs a different job";
+        else if (L.slot_mask >> d.slot & 1) why = "slot " + std::to_string(d.slot) + " of launch " + std::to_string(d.group) + " started twice";
+        if (!why.empty()) {
+            L.failed = true; // the launch cannot produce a correct output any more
+            ++L.gone;
+            finish_if_done(L);
             return nullptr;
         }
-        if (++L.joined > d.slots) {
-            why = "more cores than slots joined group " + std::to_string(d.group);
-            return nullptr;
-        }
+        ++L.joined;
+        L.slot_mask |= uint64_t(1) << d.slot;
         return &L;
     }
     NpuLaunch& L = launches_[d.group];
@@ -810,23 +873,37 @@ NpuLaunch* Npu::join(const JobDescriptor& d, const sched::Operator& op, const sc
     L.hw = hardware(d.dtype);
     L.cost = sched::evaluate(op, s, L.hw);
     L.joined = 1;
+    L.slot_mask = uint64_t(1) << d.slot;
+    L.functional = !opt_.timing_only;
     L.start_ps = now_ps();
     L.macs = op.macs();
     {
         TileWalk probe(op, s, 0);
         L.ext2 = probe.glb_extent();
         TileStep st;
+        std::map<std::pair<uint32_t, std::array<uint32_t, sched::kDims>>, int64_t> last_visit; // GLB output tile -> its latest seq
         while (probe.next(st))
             for (int v = 0; v < sched::kTensors; ++v)
-                if (st.glb_change[size_t(v)])
-                    L.glb_tiles[size_t(v)].push_back({glb_tile_lo(st.box, L.ext2), st.group, st.glb_out_revisit, st.glb_out_final});
-        L.out_releases.assign(L.glb_tiles[Output].size(), 0);
-        L.out_release_ps.assign(L.glb_tiles[Output].size(), 0);
+                if (st.glb_change[size_t(v)]) {
+                    const auto lo = glb_tile_lo(st.box, L.ext2);
+                    L.glb_tiles[size_t(v)].push_back({lo, st.group, st.glb_out_revisit, st.glb_out_final});
+                    if (v == Output) {
+                        auto [pos, fresh] = last_visit.try_emplace({st.group, lo}, -1);
+                        L.out_prev_visit.push_back(pos->second);
+                        pos->second = int64_t(L.glb_tiles[Output].size() - 1);
+                        (void)fresh;
+                    }
+                }
+        const size_t n = L.glb_tiles[Output].size();
+        L.out_releases.assign(n, 0);
+        L.out_release_ps.assign(n, 0);
+        L.out_written_ps.assign(n, kNotYet);
     }
     if (d.w_layout == uint32_t(core::WeightLayout::Blocked)) L.blocking = core::weight_blocking(op, L.ext2);
     L.at_start = {n_.dram_read, n_.dram_write, n_.pfb_read, n_.glb_read, n_.glb_write, n_.core_fill, n_.core_drain};
-    if (!opt_.timing_only) { // functional snapshot of the operands (see README: data path)
-        auto fetch = [&](uint64_t addr, void* dst, size_t len) { debug_copy(cores_[0]->bus, tlm::TLM_READ_COMMAND, addr, dst, len); };
+    if (L.functional) { // functional snapshot of the operands (README: data); the core checked the ranges
+        bool ok = true;
+        auto fetch = [&](uint64_t addr, void* dst, size_t len) { ok &= debug_copy(cores_[0]->bus, tlm::TLM_READ_COMMAND, addr, dst, len); };
         if (d.dtype == kFp32) {
             L.inf.resize(core::input_elems(op));
             L.wf.resize(core::weight_elems(op));
@@ -842,15 +919,39 @@ NpuLaunch* Npu::join(const JobDescriptor& d, const sched::Operator& op, const sc
             if (d.w_layout == uint32_t(core::WeightLayout::Blocked)) L.w8 = core::from_blocked(op, L.blocking, L.w8);
             L.acc32.assign(core::output_elems(op), 0);
         }
+        if (!ok) L.failed = true; // reported by the cores as a bus fault when they leave
     }
     ++n_.launches;
     return &L;
 }
 
-void Npu::leave(NpuLaunch& L) {
-    if (++L.finished < L.job.slots) return;
+void Npu::abandon(const JobDescriptor& d) {
+    if (d.kind != kJobTensor) return;
+    auto it = launches_.find(d.group);
+    NpuLaunch& L = it != launches_.end() ? it->second : launches_[d.group];
+    if (it == launches_.end()) { // the first word of this launch is a failure: a tombstone the others will meet
+        L.id = d.group;
+        L.job = d;
+    }
+    L.failed = true;
+    ++L.gone;
+    finish_if_done(L);
+}
+
+void Npu::leave(NpuLaunch& L, bool failed) {
+    L.failed |= failed;
+    ++L.finished;
+    finish_if_done(L);
+}
+
+void Npu::finish_if_done(NpuLaunch& L) {
+    if (L.finished + L.gone < std::max<uint32_t>(L.job.slots, 1)) return;
+    if (L.failed || L.joined == 0) {
+        launches_.erase(L.id);
+        return;
+    }
     // Last core of the launch: the output tensor's values land at its home.
-    if (!opt_.timing_only) {
+    if (L.functional) {
         std::vector<uint8_t> bytes;
         if (L.job.dtype == kFp32) {
             bytes.resize(L.accf.size() * 4);
@@ -907,6 +1008,7 @@ void Npu::report(Stats& s, const std::string& p) const {
     s.set(p + ".bytes.dram_read", n_.dram_read);
     s.set(p + ".bytes.dram_write", n_.dram_write);
     s.set(p + ".bytes.prefetch_read", n_.pfb_read);
+    s.set(p + ".bytes.prefetch_write", n_.pfb_write);
     s.set(p + ".bytes.glb_read", n_.glb_read);
     s.set(p + ".bytes.glb_write", n_.glb_write);
     s.set(p + ".bytes.core_buffer_fill", n_.core_fill);
@@ -928,7 +1030,7 @@ void Npu::report(Stats& s, const std::string& p) const {
     const auto& L = hw_int8_.levels;
     const double pe = double(n_.macs) * hw_int8_.mac_pj;
     const double glb = double(n_.glb_read) * L[2].read_pj_per_byte + double(n_.glb_write) * L[2].write_pj_per_byte;
-    const double pfb = double(n_.pfb_read) * L[2].read_pj_per_byte; // same 128 KB SRAM figure as the GLB
+    const double pfb = double(n_.pfb_read) * L[2].read_pj_per_byte + double(n_.pfb_write) * L[2].write_pj_per_byte; // same 128 KB SRAM figure
     const double dram = double(n_.dram_read + n_.dram_write) * L[3].read_pj_per_byte;
     // NoC: Eyeriss' rule of thumb, ~2x a MAC per access (REFERENCE-DATA.md), one access per byte GLB <-> core.
     const double noc = double(n_.core_fill + n_.core_drain) * 2.0 * hw_int8_.mac_pj;

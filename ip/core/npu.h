@@ -49,7 +49,10 @@ struct NpuLaunch {
     sched::Cost cost;
     std::array<uint64_t, sched::kDims> ext2{}; // GLB tile extents
     core::WeightBlocking blocking;             // when job.w_layout is blocked
-    uint32_t joined = 0, finished = 0;
+    uint32_t joined = 0, finished = 0, gone = 0; // gone: slots whose core failed before joining
+    uint64_t slot_mask = 0;                      // slots that joined
+    bool failed = false;                         // a core failed: no output is written
+    bool functional = true;                      // false in timing-only mode (fixed per launch)
     uint64_t start_ps = 0, end_ps = 0, macs = 0;
     struct Snapshot {
         uint64_t dram_read, dram_write, pfb_read, glb_read, glb_write, core_fill, core_drain;
@@ -66,6 +69,9 @@ struct NpuLaunch {
     std::array<std::vector<GlbTile>, sched::kTensors> glb_tiles;
     std::vector<uint32_t> out_releases;     // per GLB output tile: cores done with it
     std::vector<uint64_t> out_release_ps;
+    std::vector<int64_t> out_prev_visit;    // per GLB output tile: seq of the previous visit of the same tile, or -1
+    std::vector<uint64_t> out_written_ps;   // per GLB output tile: when it reached DRAM (~0 = not yet)
+    sc_core::sc_event out_written;          // some GLB output tile reached DRAM
     // GLB <-> core transfers shared by several cores (multicast / reduction):
     // (tensor, step, sharing key) -> completion time and cores still to come.
     std::map<std::tuple<int, uint64_t, uint64_t>, std::pair<uint64_t, uint32_t>> shared;
@@ -145,7 +151,7 @@ public:
 
     // Engine-wide counters (bytes by memory level, energy inputs).
     struct Counters {
-        uint64_t dram_read = 0, dram_write = 0, pfb_read = 0, glb_read = 0, glb_write = 0;
+        uint64_t dram_read = 0, dram_write = 0, pfb_read = 0, pfb_write = 0, glb_read = 0, glb_write = 0;
         uint64_t core_fill = 0, core_drain = 0; // bytes into / out of core buffers (over the NoC)
         uint64_t macs = 0, launches = 0, tile_transactions = 0;
         double reg_pj = 0, core_buffer_pj = 0; // inner-tile traffic (cost model, identical for every tile)
@@ -166,7 +172,12 @@ private:
     const PfbEntry* pfb_lookup(uint64_t addr, uint64_t len);
     const sched::Hardware& hardware(uint32_t dtype) const { return dtype == npu::kFp32 ? hw_fp32_ : hw_int8_; }
     NpuLaunch* join(const npu::JobDescriptor& d, const sched::Operator& op, const sched::Schedule& s, std::string& why);
-    void leave(NpuLaunch& L);
+    void leave(NpuLaunch& L, bool failed);
+    void abandon(const npu::JobDescriptor& d); // a core of launch d.group failed before it joined
+    void finish_if_done(NpuLaunch& L);
+    // [addr, addr + bytes) lies inside one memory (DRAM, GLB, prefetch buffer).
+    bool range_ok(uint64_t addr, uint64_t bytes) const;
+    void count(uint64_t addr, uint64_t bytes, bool write); // bytes by the memory addr lies in
     void core_started();
     void core_stopped();
 

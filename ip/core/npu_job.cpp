@@ -1,3 +1,4 @@
+#include <array>
 #include <cstring>
 #include <type_traits>
 
@@ -99,7 +100,8 @@ const char* err_name(uint32_t code) {
     case kErrR1: return "R1 violated (tile exceeds a buffer)";
     case kErrR2: return "R2 violated (more spatial instances than PEs/cores)";
     case kErrSlot: return "slot does not match the schedule's spatial loops";
-    case kErrGroup: return "cores of one launch disagree on the job";
+    case kErrGroup: return "cores of one launch disagree on the job, or another of its cores failed";
+    case kErrRange: return "a tensor does not fit the memory it is placed in";
     }
     return "unknown error";
 }
@@ -146,6 +148,8 @@ std::string decode_schedule(const uint8_t* bytes, size_t len, sched::Schedule& s
     if (len < 8 + 8 * size_t(nf) + size_t(levels) * sched::kDims) return "truncated: header promises " + std::to_string(nf) + " factors";
     s.factors.clear();
     s.order.assign(levels, sched::LoopOrder{});
+    std::array<uint64_t, sched::kDims> product;
+    product.fill(1);
     for (uint32_t i = 0; i < nf; ++i) {
         sched::FactorSlot f;
         const uint8_t dim = bytes[r.at], level = bytes[r.at + 1], spatial = bytes[r.at + 2];
@@ -155,6 +159,9 @@ std::string decode_schedule(const uint8_t* bytes, size_t len, sched::Schedule& s
         if (level >= levels) return "factor " + std::to_string(i) + ": level " + std::to_string(level) + " does not exist";
         if (spatial > 1) return "factor " + std::to_string(i) + ": spatial flag " + std::to_string(spatial);
         if (f.value < 2) return "factor " + std::to_string(i) + ": value " + std::to_string(f.value) + " < 2";
+        product[dim] *= f.value; // both <= 2^20 here: no overflow
+        if (product[dim] > sched::kMaxDim)
+            return std::string("factors of ") + sched::dim_name(sched::Dim(dim)) + " multiply past " + std::to_string(sched::kMaxDim);
         f.dim = sched::Dim(dim);
         f.level = level;
         f.spatial = spatial == 1;

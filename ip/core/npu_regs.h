@@ -74,6 +74,7 @@ constexpr Register ERR_DETAIL{0x28, "ERR_DETAIL", 0, Access::RO}; // error-speci
 constexpr Register RT_COUNT{0x40, "RT_COUNT", 0, Access::RO};   // runtime-table entries recorded
 constexpr Register RT_OVERFLOW{0x44, "RT_OVERFLOW", 0, Access::RO};
 constexpr uint32_t kRuntimeTableBase = 0x100; // RT_ENTRY[i] at +4i, runtime_table.h encoding
+constexpr uint32_t kMaxRuntimeTableEntries = (kPageBytes - kRuntimeTableBase) / 4; // 960: the rest of the core page
 
 constexpr Register kCoreRegisters[] = {CORE_ID, CTRL,      CMD,   STATUS,     IRQ_STATUS, JOB_LO,
                                        JOB_HI,  CYCLES_LO, CYCLES_HI, TILES, ERR_DETAIL, RT_COUNT, RT_OVERFLOW};
@@ -91,6 +92,7 @@ constexpr uint32_t kClearRt = 2;  // empty the runtime table
 namespace status {
 constexpr Field STATE{0, 2};
 constexpr Field ERR_CODE{8, 8};
+constexpr Field START_IGNORED{16, 1}; // sticky: a START arrived while busy and was dropped (cleared by an accepted START)
 constexpr uint32_t kIdle = 0, kBusy = 1, kDone = 2, kError = 3;
 } // namespace status
 
@@ -110,7 +112,8 @@ enum ErrCode : uint32_t {
     kErrR1 = 6,             // a tile exceeds a buffer (ERR_DETAIL: level)
     kErrR2 = 7,             // more spatial instances than a level has (ERR_DETAIL: level)
     kErrSlot = 8,           // slot/slots do not match the schedule's spatial loops across cores
-    kErrGroup = 9,          // cores of one group were given different operators or schedules
+    kErrGroup = 9,          // cores of one launch disagree on the job, or another core of the launch failed
+    kErrRange = 10,         // a tensor does not fit the memory it is placed in (ERR_DETAIL: address low 32 bits)
 };
 const char* err_name(uint32_t code);
 

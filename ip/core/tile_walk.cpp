@@ -65,34 +65,18 @@ TileWalk::TileWalk(const Operator& op, const Schedule& s, uint32_t slot) : op_(o
     tiles_ *= op.groups;
     idx_.assign(loops_.size(), 0);
 
-    // Visits per output tile: the irrelevant loops outside the innermost
-    // loop that indexes the output revisit it (cost model's fills/distinct).
-    auto visits = [&](int min_level) {
+    // An output tile is visited again each time a loop that does not index
+    // the output, outside the innermost loop that does, moves: the visit
+    // number is those loops' indices (the cost model's fills/distinct).
+    for (int i = 0; i < 2; ++i) {
+        const int min_level = i == 0 ? 2 : 3;
         size_t last_rel = 0;
         for (size_t k = 0; k < loops_.size(); ++k)
             if (loops_[k].level >= min_level && relevant(loops_[k].dim, Output)) last_rel = k + 1;
-        uint32_t v = 1;
         for (size_t k = 0; k < last_rel; ++k)
-            if (loops_[k].level >= min_level && !relevant(loops_[k].dim, Output)) v *= loops_[k].bound;
-        return v;
-    };
-    out_visits_per_tile_ = visits(2);
-    glb_out_visits_per_tile_ = visits(3);
-    auto distinct = [&](int min_level) {
-        uint64_t n = op.groups;
-        for (const Loop& l : loops_)
-            if (l.level >= min_level && relevant(l.dim, Output)) n *= l.bound;
-        return n;
-    };
-    out_visits_.assign(distinct(2), 0);
-    glb_out_visits_.assign(distinct(3), 0);
-}
-
-uint64_t TileWalk::key(const std::vector<uint32_t>& idx, Tensor v, int min_level) const {
-    uint64_t k = group_;
-    for (size_t i = 0; i < loops_.size(); ++i)
-        if (loops_[i].level >= min_level && relevant(loops_[i].dim, v)) k = k * loops_[i].bound + idx[i];
-    return k;
+            if (loops_[k].level >= min_level && !relevant(loops_[k].dim, Output)) revisit_loops_[size_t(i)].push_back(k);
+    }
+    for (size_t k : revisit_loops_[1]) glb_out_visits_per_tile_ *= loops_[k].bound;
 }
 
 bool TileWalk::next(TileStep& st) {
@@ -122,16 +106,16 @@ bool TileWalk::next(TileStep& st) {
         if (glb_moved && started_) ++glb_seq_[v];
         st.glb_tile[v] = glb_seq_[v];
     }
-    if (st.fetch[Output]) {
-        uint32_t& n = out_visits_[key(idx_, Output, 2)];
-        st.out_revisit = n > 0;
-        st.out_final = ++n == out_visits_per_tile_;
-    }
-    if (st.glb_change[Output]) {
-        uint32_t& n = glb_out_visits_[key(idx_, Output, 3)];
-        st.glb_out_revisit = n > 0;
-        st.glb_out_final = ++n == glb_out_visits_per_tile_;
-    }
+    auto visit = [&](const std::vector<size_t>& loops, bool& revisit, bool& final) {
+        revisit = false;
+        final = true;
+        for (size_t k : loops) {
+            revisit |= idx_[k] > 0;
+            final &= idx_[k] + 1 == loops_[k].bound;
+        }
+    };
+    if (st.fetch[Output]) visit(revisit_loops_[0], st.out_revisit, st.out_final);
+    if (st.glb_change[Output]) visit(revisit_loops_[1], st.glb_out_revisit, st.glb_out_final);
     prev_idx_ = idx_;
     prev_group_ = group_;
     started_ = true;

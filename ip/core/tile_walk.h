@@ -43,7 +43,7 @@ public:
     const std::array<uint64_t, kDims>& core_extent() const { return ext1_; }
     const std::array<uint64_t, kDims>& glb_extent() const { return ext2_; }
     // > 1 when a GLB output tile is left and revisited: partial sums go to DRAM and back.
-    uint32_t glb_out_visits_per_tile() const { return glb_out_visits_per_tile_; }
+    uint64_t glb_out_visits_per_tile() const { return glb_out_visits_per_tile_; }
     // Cores whose tiles of tensor v are the same data at every step: they
     // differ only in GLB-level spatial loops that do not index v (multicast
     // for weights/inputs, reduction for outputs). sharing_key(v) is equal
@@ -57,7 +57,6 @@ private:
         uint32_t bound, stride;
         int level;
     };
-    uint64_t key(const std::vector<uint32_t>& idx, sched::Tensor v, int min_level) const;
     sched::Operator op_;
     std::vector<Loop> loops_;               // temporal loops at levels >= 2, outermost first
     std::array<uint32_t, kDims> base_{};    // offset of this core's slot
@@ -71,9 +70,9 @@ private:
     std::array<uint64_t, kTensors> glb_seq_{};
     std::vector<uint32_t> prev_idx_;
     uint32_t prev_group_ = 0;
-    // Visit counters of output tiles (core level and GLB level).
-    std::vector<uint32_t> out_visits_, glb_out_visits_;
-    uint32_t out_visits_per_tile_ = 1, glb_out_visits_per_tile_ = 1;
+    // Loops whose moves revisit an output tile (core level, GLB level).
+    std::array<std::vector<size_t>, 2> revisit_loops_;
+    uint64_t glb_out_visits_per_tile_ = 1;
 };
 
 } // namespace dynavp::core

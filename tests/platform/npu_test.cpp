@@ -438,3 +438,144 @@ TEST_CASE("the NPU on the board equals the reference for 40 random ops under ran
         CHECK(c.got == c.want);
     }
 }
+
+namespace {
+
+// Programs cores by hand (what a driver does), so tests can hand them
+// inconsistent descriptors. Returns each core's STATUS after its interrupt.
+std::vector<uint32_t> launch_by_hand(fw::Hal& hal, const std::vector<std::pair<uint32_t, npu::JobDescriptor>>& jobs, const Schedule& s) {
+    const uint64_t npu_base = hal.board().find("npu")->base, scratch = hal.board().find("dram")->base + 0x200000;
+    const auto sb = npu::encode_schedule(s);
+    hal.write_block(scratch, sb.data(), sb.size());
+    auto reg = [&](uint32_t c, const reg::Register& r) { return npu_base + npu::core_page(c) + r.offset; };
+    for (size_t i = 0; i < jobs.size(); ++i) {
+        npu::JobDescriptor d = jobs[i].second;
+        d.sched_addr = scratch, d.sched_bytes = uint32_t(sb.size());
+        uint8_t raw[npu::kJobBytes];
+        npu::encode_job(d, raw);
+        const uint64_t at = scratch + 0x1000 + i * npu::kJobBytes;
+        hal.write_block(at, raw, npu::kJobBytes);
+        const uint32_t c = jobs[i].first;
+        hal.write32(reg(c, npu::IRQ_STATUS), 3);
+        hal.write32(reg(c, npu::CTRL), 3);
+        hal.write32(reg(c, npu::JOB_LO), uint32_t(at));
+        hal.write32(reg(c, npu::JOB_HI), uint32_t(at >> 32));
+    }
+    for (const auto& j : jobs) hal.write32(reg(j.first, npu::CMD), npu::cmd::kStart);
+    std::vector<uint32_t> status(jobs.size(), 0);
+    for (size_t done = 0; done < jobs.size();) {
+        if (!hal.wait_irq(1, 1000000000)) break;
+        done = 0;
+        for (size_t i = 0; i < jobs.size(); ++i) {
+            const uint32_t st = hal.read32(reg(jobs[i].first, npu::STATUS));
+            if (npu::status::STATE.get(st) >= npu::status::kDone) {
+                status[i] = st;
+                ++done;
+                hal.write32(reg(jobs[i].first, npu::IRQ_STATUS), 3);
+            }
+        }
+    }
+    return status;
+}
+
+npu::JobDescriptor tensor_job(const Operator& op, uint64_t in, uint64_t w, uint64_t out, uint32_t slots, uint32_t slot, uint32_t group) {
+    npu::JobDescriptor d;
+    for (int i = 0; i < 7; ++i) d.dims[i] = op.size[size_t(i)];
+    d.in_addr = in, d.w_addr = w, d.out_addr = out, d.slots = slots, d.slot = slot, d.group = group, d.scale = 1.0f / 8;
+    return d;
+}
+
+} // namespace
+
+TEST_CASE("a launch whose cores disagree or fail writes no output, frees its group, and the next launch of that group works", "[platform][npu]") {
+    const Operator op = parse_operator("P=1,Q=8,C=16,K=16");
+    Schedule s = all_outermost(op, 4);
+    for (auto& f : s.factors) {
+        if (f.dim == K && f.level == 3 && f.value == 2 && s.spatial_product(2) == 1) f.level = 2, f.spatial = true; // 2 cores split K
+        else f.level = 1;
+    }
+    REQUIRE(check_valid(op, s, hardware_from_platform(dna16c())).empty());
+    const auto x = random_int8(core::input_elems(op), 8), w = random_int8(core::weight_elems(op), 9);
+    std::vector<uint32_t> dup, bad_slot, good;
+    std::vector<int8_t> out_after_dup(core::output_elems(op)), out_after_bad(core::output_elems(op)), out_good(core::output_elems(op));
+    Board& b = run_board(dna16c(), [&](fw::Hal& hal) {
+        Mem mem(hal);
+        const uint64_t in = mem.dram + 0x1000000, wa = mem.dram + 0x2000000, out = mem.dram + 0x3000000;
+        hal.load(in, x.data(), x.size());
+        hal.load(wa, w.data(), w.size());
+        const std::vector<int8_t> marker(out_good.size(), 0x55);
+        hal.load(out, marker.data(), marker.size());
+        // Both cores claim slot 0 of launch 7.
+        dup = launch_by_hand(hal, {{0, tensor_job(op, in, wa, out, 2, 0, 7)}, {1, tensor_job(op, in, wa, out, 2, 0, 7)}}, s);
+        hal.peek(out, out_after_dup.data(), out_after_dup.size());
+        // Launch 7 again: core 1's slot does not exist, so the launch fails before it can finish.
+        bad_slot = launch_by_hand(hal, {{0, tensor_job(op, in, wa, out, 2, 0, 7)}, {1, tensor_job(op, in, wa, out, 2, 5, 7)}}, s);
+        hal.peek(out, out_after_bad.data(), out_after_bad.size());
+        // And a correct launch 7.
+        good = launch_by_hand(hal, {{0, tensor_job(op, in, wa, out, 2, 0, 7)}, {1, tensor_job(op, in, wa, out, 2, 1, 7)}}, s);
+        hal.peek(out, out_good.data(), out_good.size());
+        return 0;
+    });
+    using namespace npu;
+    REQUIRE(dup.size() == 2);
+    CHECK(status::STATE.get(dup[1]) == status::kError);
+    CHECK(status::ERR_CODE.get(dup[1]) == kErrGroup);
+    CHECK(out_after_dup == std::vector<int8_t>(out_good.size(), 0x55)); // nothing written
+    CHECK(status::STATE.get(bad_slot[1]) == status::kError);
+    CHECK(status::ERR_CODE.get(bad_slot[1]) == kErrBadDescriptor);
+    CHECK(out_after_bad == std::vector<int8_t>(out_good.size(), 0x55));
+    CHECK(status::STATE.get(good[0]) == status::kDone);
+    CHECK(status::STATE.get(good[1]) == status::kDone);
+    CHECK(out_good == core::requantize(core::reference_conv<int8_t, int32_t>(op, x, w), 1.0f / 8)); // not doubled by leftovers
+    Stats st;
+    b.report(st);
+    CHECK(st.u64("npu.launches") == 3);
+}
+
+TEST_CASE("tensors outside their memory and oversize operators are refused with an error code, never a crash", "[platform][npu]") {
+    const Operator small = parse_operator("P=1,Q=8,C=16,K=16");
+    Schedule s = all_outermost(small, 4);
+    for (auto& f : s.factors) f.level = 1;
+    Operator huge = parse_operator("P=1,Q=1,C=1,K=1");
+    huge[N] = huge[K] = huge[P] = huge[Q] = 65536;
+    std::vector<uint32_t> past_glb, unmapped, too_big;
+    run_board(dna16c(), [&](fw::Hal& hal) {
+        Mem mem(hal);
+        const uint64_t glb_end = mem.glb + hal.board().find("glb")->size;
+        past_glb = launch_by_hand(hal, {{0, tensor_job(small, mem.dram, mem.dram + 0x1000, glb_end - 64, 1, 0, 1)}}, s);
+        unmapped = launch_by_hand(hal, {{0, tensor_job(small, 0x1000, mem.dram + 0x1000, mem.dram + 0x2000, 1, 0, 2)}}, s);
+        too_big = launch_by_hand(hal, {{0, tensor_job(huge, mem.dram, mem.dram, mem.dram, 1, 0, 3)}}, all_outermost(huge, 4));
+        return 0;
+    });
+    using namespace npu;
+    CHECK(status::ERR_CODE.get(past_glb.at(0)) == kErrRange); // the output would run past the end of the GLB
+    CHECK(status::ERR_CODE.get(unmapped.at(0)) == kErrRange);
+    CHECK(status::STATE.get(too_big.at(0)) == status::kError);
+    CHECK(status::ERR_CODE.get(too_big.at(0)) == kErrBadDescriptor);
+}
+
+TEST_CASE("START to a busy core is refused visibly: a sticky status bit, and the driver names the busy core", "[platform][npu]") {
+    const Operator op = parse_operator("R=3,S=3,P=28,Q=28,C=64,K=64");
+    const MapResult m = search_schedule(op, hardware_from_platform(dna16c()), MapperOptions{});
+    uint32_t status_after = 0;
+    fw::NpuResult first, second;
+    run_board(dna16c(), [&](fw::Hal& hal) {
+        Mem mem(hal);
+        fw::NpuDriver drv(hal, mem.dram + 0x100000);
+        if (!drv.init()) return 1;
+        fw::NpuTensorJob job;
+        job.op = op, job.schedule = m.schedule, job.in_addr = mem.dram + 0x1000000, job.w_addr = mem.dram + 0x2000000;
+        job.out_addr = mem.dram + 0x3000000, job.psum_addr = mem.dram + 0x4000000;
+        first = drv.run(job, 1000); // times out after 1 us: the cores are still running
+        hal.write32(drv.core_reg(0, npu::CMD), npu::cmd::kStart);
+        status_after = hal.read32(drv.core_reg(0, npu::STATUS));
+        second = drv.run(job, 1000000000);
+        return 0;
+    });
+    CHECK_FALSE(first.ok);
+    CHECK(first.message.find("timeout") != std::string::npos);
+    CHECK(npu::status::STATE.get(status_after) == npu::status::kBusy);
+    CHECK(npu::status::START_IGNORED.get(status_after) == 1);
+    CHECK_FALSE(second.ok);
+    CHECK(second.message.find("still busy") != std::string::npos);
+}
