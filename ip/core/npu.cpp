@@ -20,12 +20,8 @@ using core::TileStep;
 using core::TileWalk;
 using core::compute_tile;
 
-namespace {
-
-constexpr uint64_t kBurstBoundary = 4096; // AXI bursts never cross 4 KiB
-
 // A box of a tensor in its row-major 4-D home layout (functional.h layouts).
-struct Region {
+struct TensorRegion {
     std::array<uint64_t, 4> size{}, lo{}, hi{};
     uint64_t elems() const {
         uint64_t n = 1;
@@ -34,10 +30,14 @@ struct Region {
     }
 };
 
-Region region_of(const sched::Operator& op, Tensor v, uint32_t g, const std::array<uint32_t, sched::kDims>& lo,
+namespace {
+
+constexpr uint64_t kBurstBoundary = 4096; // AXI bursts never cross 4 KiB
+
+TensorRegion region_of(const sched::Operator& op, Tensor v, uint32_t g, const std::array<uint32_t, sched::kDims>& lo,
                  const std::array<uint64_t, sched::kDims>& ext) {
     using namespace sched;
-    Region r;
+    TensorRegion r;
     const uint64_t G = op.groups;
     switch (v) {
     case Weight:
@@ -61,7 +61,7 @@ Region region_of(const sched::Operator& op, Tensor v, uint32_t g, const std::arr
 }
 
 // f(element offset, elements) for each maximal contiguous run of the box.
-template <class F> void for_each_run(const Region& r, F f) {
+template <class F> void for_each_run(const TensorRegion& r, F f) {
     std::array<uint64_t, 4> block{};
     block[3] = 1;
     for (int d = 2; d >= 0; --d) block[size_t(d)] = block[size_t(d) + 1] * r.size[size_t(d) + 1];
@@ -450,6 +450,40 @@ void NpuCore::run_stream_job(const JobDescriptor& d, uint64_t& t) {
     npu_.update_irq();
 }
 
+bool NpuCore::load_operand(NpuLaunch& L, Tensor v, const TensorRegion& r, uint64_t off, uint64_t n, uint64_t src) {
+    const bool fp = L.job.dtype == kFp32;
+    const uint64_t eb = fp ? 4 : 1;
+    uint8_t* base = v == sched::Weight ? (fp ? reinterpret_cast<uint8_t*>(L.wf.data()) : reinterpret_cast<uint8_t*>(L.w8.data()))
+                                       : (fp ? reinterpret_cast<uint8_t*>(L.inf.data()) : reinterpret_cast<uint8_t*>(L.in8.data()));
+    if (off != ~uint64_t(0)) return debug_copy(bus, tlm::TLM_READ_COMMAND, src, base + off * eb, n * eb);
+    // A blocked weight tile: its elements are the region's, row-major [k][c][r][s].
+    std::vector<uint8_t> block(n * eb);
+    if (!debug_copy(bus, tlm::TLM_READ_COMMAND, src, block.data(), block.size())) return false;
+    const uint8_t* p = block.data();
+    for (uint64_t k = r.lo[0]; k < r.hi[0]; ++k)
+        for (uint64_t c = r.lo[1]; c < r.hi[1]; ++c)
+            for (uint64_t y = r.lo[2]; y < r.hi[2]; ++y)
+                for (uint64_t x = r.lo[3]; x < r.hi[3]; ++x, p += eb)
+                    std::memcpy(base + (((k * r.size[1] + c) * r.size[2] + y) * r.size[3] + x) * eb, p, eb);
+    return true;
+}
+
+bool NpuCore::store_output(NpuLaunch& L, const TensorRegion& r) {
+    const JobDescriptor& j = L.job;
+    const uint64_t out_eb = j.out_format == kOutRequantInt8 ? 1 : 4;
+    bool ok = true;
+    std::vector<uint8_t> buf;
+    for_each_run(r, [&](uint64_t off, uint64_t n) {
+        buf.resize(n * out_eb);
+        if (j.dtype == kFp32) std::memcpy(buf.data(), L.accf.data() + off, n * 4);
+        else if (j.out_format == kOutRequantInt8)
+            for (uint64_t i = 0; i < n; ++i) buf[i] = uint8_t(core::requantize(L.acc32[off + i], j.scale));
+        else std::memcpy(buf.data(), L.acc32.data() + off, n * 4);
+        ok &= debug_copy(bus, tlm::TLM_WRITE_COMMAND, j.out_addr + off * out_eb, buf.data(), buf.size());
+    });
+    return ok;
+}
+
 uint64_t NpuCore::stage_glb_tile(NpuLaunch& L, Tensor v, uint64_t seq, uint64_t at) {
     auto& ready = L.glb_ready[v];
     const auto& tiles = L.glb_tiles[v];
@@ -469,7 +503,7 @@ uint64_t NpuCore::stage_glb_tile(NpuLaunch& L, Tensor v, uint64_t seq, uint64_t 
                 const int64_t prev = L.out_prev_visit[k];
                 while (prev >= 0 && L.out_written_ps[size_t(prev)] == kNotYet) wait(L.out_written);
                 const uint64_t from = std::max(at, prev >= 0 ? L.out_written_ps[size_t(prev)] : 0);
-                const Region r = region_of(L.op, Output, gt.group, gt.lo, L.ext2);
+                const TensorRegion r = region_of(L.op, Output, gt.group, gt.lo, L.ext2);
                 for_each_run(r, [&](uint64_t off, uint64_t n) {
                     done = std::max(done, xfer(j.psum_addr + off * 4, n * 4, false, from));
                     npu_.count(j.psum_addr, n * 4, false);
@@ -478,26 +512,34 @@ uint64_t NpuCore::stage_glb_tile(NpuLaunch& L, Tensor v, uint64_t seq, uint64_t 
                 npu_.n_.glb_write += r.elems() * 4;
             }
         } else {
+            // Weights / inputs: from their home (or the prefetch buffer's copy)
+            // into the GLB; a home in the GLB needs no staging. The values the
+            // cores compute with are the bytes at the source when the tile is staged.
             const uint64_t home = v == sched::Weight ? j.w_addr : j.in_addr;
-            if (npu_.where(home) != Npu::Where::Glb) {
-                const Region r = region_of(L.op, v, gt.group, gt.lo, L.ext2);
-                uint64_t arrived = at;
-                auto runs = [&](auto f) {
-                    if (v == sched::Weight && j.w_layout == uint32_t(core::WeightLayout::Blocked))
-                        f(L.blocking.block_offset(r.lo[0], r.lo[1], r.lo[2], r.lo[3]), r.elems()); // one contiguous block
-                    else
-                        for_each_run(r, f);
-                };
-                runs([&](uint64_t off, uint64_t n) {
-                    const uint64_t a = home + off * eb, len = n * eb;
+            const bool staged = npu_.where(home) != Npu::Where::Glb;
+            const bool blocked = v == sched::Weight && j.w_layout == uint32_t(core::WeightLayout::Blocked);
+            const TensorRegion r = region_of(L.op, v, gt.group, gt.lo, L.ext2);
+            uint64_t arrived = at;
+            auto runs = [&](auto f) {
+                if (blocked) f(L.blocking.block_offset(r.lo[0], r.lo[1], r.lo[2], r.lo[3]), r.elems()); // one contiguous block
+                else for_each_run(r, f);
+            };
+            runs([&](uint64_t off, uint64_t n) {
+                const uint64_t a = home + off * eb, len = n * eb;
+                uint64_t src = a;
+                if (staged) {
                     if (const Npu::PfbEntry* e = npu_.pfb_lookup(a, len)) {
-                        arrived = std::max(arrived, xfer(npu_.pfb_base_ + e->offset + (a - e->dram), len, false, at));
+                        src = npu_.pfb_base_ + e->offset + (a - e->dram);
+                        arrived = std::max(arrived, xfer(src, len, false, at));
                         npu_.n_.pfb_read += len;
                     } else {
                         arrived = std::max(arrived, xfer(a, len, false, at));
                         npu_.count(a, len, false);
                     }
-                });
+                }
+                if (L.functional && !load_operand(L, v, r, blocked ? ~uint64_t(0) : off, n, src)) L.failed = true;
+            });
+            if (staged) {
                 done = xfer(npu_.glb_base_, r.elems() * eb, true, arrived);
                 npu_.n_.glb_write += r.elems() * eb;
             }
@@ -533,10 +575,13 @@ uint64_t NpuCore::release_glb_out(NpuLaunch& L, uint64_t seq, uint64_t at) {
     // Last core out: the GLB output tile goes to DRAM (final values, or partial sums to come back).
     const JobDescriptor& j = L.job;
     L.out_written.notify(sc_core::SC_ZERO_TIME);
-    if (npu_.where(j.out_addr) == Npu::Where::Glb) return L.out_written_ps[seq] = at; // forwarded: it stays in the GLB
     const NpuLaunch::GlbTile& gt = L.glb_tiles[Output][seq];
-    const Region r = region_of(L.op, Output, gt.group, gt.lo, L.ext2);
+    const TensorRegion r = region_of(L.op, Output, gt.group, gt.lo, L.ext2);
     const bool final = gt.final;
+    // Final values land at the output's home as the tile leaves the GLB
+    // (partial sums stay in the launch's accumulators; their traffic is timed).
+    if (final && L.functional && !L.failed && !store_output(L, r)) L.failed = true;
+    if (npu_.where(j.out_addr) == Npu::Where::Glb) return L.out_written_ps[seq] = at; // forwarded: it stays in the GLB
     const uint64_t eb = final ? (j.out_format == kOutRequantInt8 ? 1 : 4) : 4;
     const uint64_t base = final ? j.out_addr : j.psum_addr;
     uint64_t t = xfer(npu_.glb_base_, r.elems() * 4, false, L.out_release_ps[seq]);
@@ -901,25 +946,16 @@ NpuLaunch* Npu::join(const JobDescriptor& d, const sched::Operator& op, const sc
     }
     if (d.w_layout == uint32_t(core::WeightLayout::Blocked)) L.blocking = core::weight_blocking(op, L.ext2);
     L.at_start = {n_.dram_read, n_.dram_write, n_.pfb_read, n_.glb_read, n_.glb_write, n_.core_fill, n_.core_drain};
-    if (L.functional) { // functional snapshot of the operands (README: data); the core checked the ranges
-        bool ok = true;
-        auto fetch = [&](uint64_t addr, void* dst, size_t len) { ok &= debug_copy(cores_[0]->bus, tlm::TLM_READ_COMMAND, addr, dst, len); };
+    if (L.functional) { // operands fill in as their GLB tiles are staged; accumulators start at zero
         if (d.dtype == kFp32) {
-            L.inf.resize(core::input_elems(op));
-            L.wf.resize(core::weight_elems(op));
-            fetch(d.in_addr, L.inf.data(), L.inf.size() * 4);
-            fetch(d.w_addr, L.wf.data(), L.wf.size() * 4);
-            if (d.w_layout == uint32_t(core::WeightLayout::Blocked)) L.wf = core::from_blocked(op, L.blocking, L.wf);
+            L.inf.assign(core::input_elems(op), 0.f);
+            L.wf.assign(core::weight_elems(op), 0.f);
             L.accf.assign(core::output_elems(op), 0.f);
         } else {
-            L.in8.resize(core::input_elems(op));
-            L.w8.resize(core::weight_elems(op));
-            fetch(d.in_addr, L.in8.data(), L.in8.size());
-            fetch(d.w_addr, L.w8.data(), L.w8.size());
-            if (d.w_layout == uint32_t(core::WeightLayout::Blocked)) L.w8 = core::from_blocked(op, L.blocking, L.w8);
+            L.in8.assign(core::input_elems(op), 0);
+            L.w8.assign(core::weight_elems(op), 0);
             L.acc32.assign(core::output_elems(op), 0);
         }
-        if (!ok) L.failed = true; // reported by the cores as a bus fault when they leave
     }
     ++n_.launches;
     return &L;
@@ -949,21 +985,6 @@ void Npu::finish_if_done(NpuLaunch& L) {
     if (L.failed || L.joined == 0) {
         launches_.erase(L.id);
         return;
-    }
-    // Last core of the launch: the output tensor's values land at its home.
-    if (L.functional) {
-        std::vector<uint8_t> bytes;
-        if (L.job.dtype == kFp32) {
-            bytes.resize(L.accf.size() * 4);
-            std::memcpy(bytes.data(), L.accf.data(), bytes.size());
-        } else if (L.job.out_format == kOutRequantInt8) {
-            const auto q = core::requantize(L.acc32, L.job.scale);
-            bytes.assign(reinterpret_cast<const uint8_t*>(q.data()), reinterpret_cast<const uint8_t*>(q.data()) + q.size());
-        } else {
-            bytes.resize(L.acc32.size() * 4);
-            std::memcpy(bytes.data(), L.acc32.data(), bytes.size());
-        }
-        debug_copy(cores_[0]->bus, tlm::TLM_WRITE_COMMAND, L.job.out_addr, bytes.data(), bytes.size());
     }
     n_.macs += L.macs;
     last_launch_cycles_ = (L.end_ps - L.start_ps) / clk_ps_;

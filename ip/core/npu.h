@@ -38,6 +38,7 @@ struct NpuOptions {
 };
 
 class Npu;
+struct TensorRegion; // a box of a tensor in its home layout (npu.cpp)
 
 // A launch: the cores that run one operator together (same job but slot).
 struct NpuLaunch {
@@ -119,6 +120,11 @@ private:
     // at the same time over the NoC's multicast (or reduction) tree.
     uint64_t shared_glb_xfer(NpuLaunch& L, const core::TileWalk& w, sched::Tensor v, uint64_t step, uint64_t addr, uint64_t len, bool write,
                              uint64_t at_ps);
+    // Functional data: n elements of tensor v at element offset `off` of its
+    // canonical layout (~0: the whole region r, a blocked weight tile) read
+    // from src; the final values of output region r written to its home.
+    bool load_operand(NpuLaunch& L, sched::Tensor v, const TensorRegion& r, uint64_t off, uint64_t n, uint64_t src);
+    bool store_output(NpuLaunch& L, const TensorRegion& r);
     uint64_t release_glb_out(NpuLaunch& L, uint64_t seq, uint64_t at_ps);
 
     Npu& npu_;

@@ -290,11 +290,12 @@ TEST_CASE("a core given a schedule that breaks R1 or R2 reports an error status,
     CHECK(s.u64("npu.launches") == 1); // the rejected jobs never started
 }
 
-TEST_CASE("a valid prefetch-buffer tile serves the engine's weight reads, a disabled one sends them back to DRAM", "[platform][npu]") {
+TEST_CASE("a valid prefetch-buffer tile serves the engine's weight reads (its bytes are what the cores use), a disabled one sends them back to DRAM", "[platform][npu]") {
     const Operator op = parse_operator("P=1,Q=32,C=64,K=64");
     const Hardware hw = hardware_from_platform(dna16c());
     const MapResult m = search_schedule(op, hw, MapperOptions{});
     const auto x = random_int8(core::input_elems(op), 4), w = random_int8(core::weight_elems(op), 5);
+    const auto w_copy = random_int8(core::weight_elems(op), 6); // a prefetched copy that differs from DRAM
     std::vector<int8_t> out_pfb(core::output_elems(op)), out_dram(core::output_elems(op));
     fw::NpuResult r1, r2;
     Board& b = run_board(dna16c(), [&](fw::Hal& hal) {
@@ -304,7 +305,7 @@ TEST_CASE("a valid prefetch-buffer tile serves the engine's weight reads, a disa
         const uint64_t wa = mem.dram + 0x2000000;
         hal.load(mem.dram + 0x1000000, x.data(), x.size());
         hal.load(wa, w.data(), w.size());
-        hal.load(mem.pfb + 0x400, w.data(), w.size()); // the prefetcher's copy (issue 5 will move it with the FIFO scheduler)
+        hal.load(mem.pfb + 0x400, w_copy.data(), w_copy.size()); // the prefetcher's copy (issue 5 will move it with the FIFO scheduler)
         drv.map_prefetch_tile(3, wa, 0x400, uint32_t(w.size()), true);
         fw::NpuTensorJob job;
         job.op = op, job.schedule = m.schedule, job.in_addr = mem.dram + 0x1000000, job.w_addr = wa, job.out_addr = mem.dram + 0x3000000;
@@ -324,9 +325,9 @@ TEST_CASE("a valid prefetch-buffer tile serves the engine's weight reads, a disa
     CHECK(log[0]["bytes"]["prefetch_read"].get<uint64_t>() >= w_bytes);
     CHECK(log[1]["bytes"]["prefetch_read"].get<uint64_t>() == 0);
     CHECK(log[1]["bytes"]["dram_read"].get<uint64_t>() >= log[0]["bytes"]["dram_read"].get<uint64_t>() + w_bytes);
-    const auto want = core::requantize(core::reference_conv<int8_t, int32_t>(op, x, w), 1.0f / 32);
-    CHECK(out_pfb == want);
-    CHECK(out_dram == want);
+    CHECK(out_pfb == core::requantize(core::reference_conv<int8_t, int32_t>(op, x, w_copy), 1.0f / 32));
+    CHECK(out_dram == core::requantize(core::reference_conv<int8_t, int32_t>(op, x, w), 1.0f / 32));
+    CHECK(out_pfb != out_dram);
 }
 
 TEST_CASE("timing-only runs keep every cycle and byte of a functional run but compute and write nothing", "[platform][npu]") {
