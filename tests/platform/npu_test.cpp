@@ -53,6 +53,12 @@ std::vector<int8_t> random_int8(size_t n, uint32_t seed) {
 struct Mem {
     uint64_t dram, glb, pfb;
     explicit Mem(fw::Hal& hal) : dram(hal.board().find("dram")->base), glb(hal.board().find("glb")->base), pfb(hal.board().find("prefetch_buffer")->base) {}
+    // A job with its tensors at fixed DRAM offsets: in +16 MiB, weights +32, out +48, partial sums +64.
+    fw::NpuTensorJob job(const Operator& op, const Schedule& s) const {
+        fw::NpuTensorJob j;
+        j.op = op, j.schedule = s, j.in_addr = dram + 0x1000000, j.w_addr = dram + 0x2000000, j.out_addr = dram + 0x3000000, j.psum_addr = dram + 0x4000000;
+        return j;
+    }
 };
 
 } // namespace
@@ -92,9 +98,7 @@ TEST_CASE("a compute-bound conv runs within 5% of the cost model's cycles", "[pl
         Mem mem(hal);
         fw::NpuDriver drv(hal, mem.dram + 0x100000);
         if (!drv.init()) return 1;
-        fw::NpuTensorJob job;
-        job.op = op, job.schedule = m.schedule, job.in_addr = mem.dram + 0x1000000, job.w_addr = mem.dram + 0x2000000;
-        job.out_addr = mem.dram + 0x3000000, job.psum_addr = mem.dram + 0x4000000;
+        fw::NpuTensorJob job = mem.job(op, m.schedule);
         job.weight_layout = uint32_t(core::WeightLayout::Blocked);
         r = drv.run(job);
         return r.ok ? 0 : 1;
@@ -120,9 +124,7 @@ TEST_CASE("a DRAM-bound matrix-vector product runs within 10% of its DRAM bytes 
         Mem mem(hal);
         fw::NpuDriver drv(hal, mem.dram + 0x100000);
         if (!drv.init()) return 1;
-        fw::NpuTensorJob job;
-        job.op = op, job.schedule = m.schedule, job.in_addr = mem.dram + 0x1000000, job.w_addr = mem.dram + 0x2000000;
-        job.out_addr = mem.dram + 0x3000000, job.psum_addr = mem.dram + 0x4000000;
+        fw::NpuTensorJob job = mem.job(op, m.schedule);
         job.weight_layout = uint32_t(core::WeightLayout::Blocked);
         hal.load(job.w_addr, core::to_blocked(op, core::weight_blocking(op, m.schedule), random_int8(core::weight_elems(op), 5)).data(),
                  core::weight_elems(op));
@@ -261,10 +263,7 @@ TEST_CASE("a core given a schedule that breaks R1 or R2 reports an error status,
         Mem mem(hal);
         fw::NpuDriver drv(hal, mem.dram + 0x100000);
         if (!drv.init()) return 1;
-        fw::NpuTensorJob job;
-        job.op = op, job.in_addr = mem.dram + 0x1000000, job.w_addr = mem.dram + 0x2000000, job.out_addr = mem.dram + 0x3000000;
-        job.psum_addr = mem.dram + 0x4000000;
-        job.schedule = r1;
+        fw::NpuTensorJob job = mem.job(op, r1);
         e1 = drv.run(job, 1000000);
         job.schedule = r2;
         e2 = drv.run(job, 1000000);
@@ -307,9 +306,8 @@ TEST_CASE("a valid prefetch-buffer tile serves the engine's weight reads (its by
         hal.load(wa, w.data(), w.size());
         hal.load(mem.pfb + 0x400, w_copy.data(), w_copy.size()); // the prefetcher's copy (issue 5 will move it with the FIFO scheduler)
         drv.map_prefetch_tile(3, wa, 0x400, uint32_t(w.size()), true);
-        fw::NpuTensorJob job;
-        job.op = op, job.schedule = m.schedule, job.in_addr = mem.dram + 0x1000000, job.w_addr = wa, job.out_addr = mem.dram + 0x3000000;
-        job.psum_addr = mem.dram + 0x4000000, job.scale = 1.0f / 32;
+        fw::NpuTensorJob job = mem.job(op, m.schedule);
+        job.w_addr = wa, job.scale = 1.0f / 32;
         r1 = drv.run(job);
         hal.peek(job.out_addr, out_pfb.data(), out_pfb.size());
         drv.map_prefetch_tile(3, wa, 0x400, uint32_t(w.size()), true, /*disabled=*/true);
@@ -343,9 +341,7 @@ TEST_CASE("timing-only runs keep every cycle and byte of a functional run but co
         const auto x = random_int8(core::input_elems(op), 6), w = random_int8(core::weight_elems(op), 7);
         hal.load(mem.dram + 0x1000000, x.data(), x.size());
         hal.load(mem.dram + 0x2000000, w.data(), w.size());
-        fw::NpuTensorJob job;
-        job.op = op, job.schedule = m.schedule, job.in_addr = mem.dram + 0x1000000, job.w_addr = mem.dram + 0x2000000;
-        job.out_addr = mem.dram + 0x3000000, job.psum_addr = mem.dram + 0x4000000;
+        fw::NpuTensorJob job = mem.job(op, m.schedule);
         functional = drv.run(job);
         the_board(dna16c()).npu()->set_timing_only(true);
         std::vector<uint8_t> marker(out_timing.size(), 0x5A);
@@ -420,11 +416,9 @@ TEST_CASE("the NPU on the board equals the reference for 40 random ops under ran
         fw::NpuDriver drv(hal, mem.dram + 0x100000);
         if (!drv.init()) return 1;
         for (Case& c : cases) {
-            fw::NpuTensorJob job;
-            job.op = c.op, job.schedule = c.s, job.dtype = c.fp ? npu::kFp32 : npu::kInt8;
+            fw::NpuTensorJob job = mem.job(c.op, c.s);
+            job.dtype = c.fp ? npu::kFp32 : npu::kInt8;
             job.out_format = c.fp ? npu::kOutRaw : npu::kOutRequantInt8, job.scale = 1.0f / 8;
-            job.in_addr = mem.dram + 0x1000000, job.w_addr = mem.dram + 0x2000000, job.out_addr = mem.dram + 0x3000000;
-            job.psum_addr = mem.dram + 0x4000000;
             hal.load(job.in_addr, c.in.data(), c.in.size());
             hal.load(job.w_addr, c.w.data(), c.w.size());
             c.r = drv.run(job, 1000000000);
@@ -564,9 +558,7 @@ TEST_CASE("START to a busy core is refused visibly: a sticky status bit, and the
         Mem mem(hal);
         fw::NpuDriver drv(hal, mem.dram + 0x100000);
         if (!drv.init()) return 1;
-        fw::NpuTensorJob job;
-        job.op = op, job.schedule = m.schedule, job.in_addr = mem.dram + 0x1000000, job.w_addr = mem.dram + 0x2000000;
-        job.out_addr = mem.dram + 0x3000000, job.psum_addr = mem.dram + 0x4000000;
+        fw::NpuTensorJob job = mem.job(op, m.schedule);
         first = drv.run(job, 1000); // times out after 1 us: the cores are still running
         hal.write32(drv.core_reg(0, npu::CMD), npu::cmd::kStart);
         status_after = hal.read32(drv.core_reg(0, npu::STATUS));
