@@ -1,7 +1,7 @@
 // NPU bring-up firmware: compiles two layers offline (the `offline` mapper
 // on the platform's eta), runs each on the cores its schedule splits it
 // over, and checks the output tensors against the plain reference:
-//   1. conv 3x3, 64 -> 64 channels, 28x28, pad 1, int8 with requantisation
+//   1. conv 3x3, 64 -> 64 channels, 28x28, pad 1 (done by the cores), int8 with requantisation
 //   2. matmul 64 tokens x 256 -> 256 (R = S = 1), fp32 on small-integer values
 //      (exact in fp32, so any summation order gives the same bits)
 //   3. max pooling (int8), average pooling (fp32), a residual add (int8)
@@ -102,13 +102,15 @@ int conv_check_main(Hal& hal, const FirmwareArgs& args) {
         auto weights = [&](const auto& w) { return L.layout == core::WeightLayout::Blocked ? core::to_blocked(L.op, core::weight_blocking(L.op, m.schedule), w) : w; };
         std::vector<uint8_t> want;
         if (L.dtype == npu::kInt8) {
-            // Input zero-padded by 1 (3x3, "same"); values in [-8, 7] keep the requantised output informative.
+            // A 3x3 "same" conv: the input is stored 28x28 and the core pads it by 1
+            // (job.pad); values in [-8, 7] keep the requantised output informative.
             const auto raw = random_tensor<int8_t>(size_t(L.op[sched::C]) * 28 * 28, rng, -8, 7);
-            const auto in = core::pad_input(raw, 1, L.op[sched::C], 28, 28, 1);
+            const auto in = core::pad_input(raw, 1, L.op[sched::C], 28, 28, 1); // what the reference sees
             const auto w = random_tensor<int8_t>(core::weight_elems(L.op), rng, -8, 7);
             job.out_format = npu::kOutRequantInt8;
             job.scale = 1.0f / 64;
-            hal.load(in_addr, in.data(), in.size());
+            job.pad = 1;
+            hal.load(in_addr, raw.data(), raw.size());
             const auto wl = weights(w);
             hal.load(w_addr, wl.data(), wl.size());
             const auto q = core::requantize(core::reference_conv<int8_t, int32_t>(L.op, in, w), job.scale);

@@ -61,6 +61,7 @@ NpuResult NpuDriver::run(const NpuTensorJob& job, uint64_t timeout_ns, uint32_t 
     d.out_addr = job.out_addr;
     d.psum_addr = job.psum_addr;
     d.w_layout = job.weight_layout;
+    d.pad = job.pad;
     d.sched_addr = sched_addr;
     d.sched_bytes = uint32_t(sb.size());
     std::vector<JobDescriptor> jobs;

@@ -450,12 +450,22 @@ void NpuCore::run_stream_job(const JobDescriptor& d, uint64_t& t) {
     npu_.update_irq();
 }
 
-bool NpuCore::load_operand(NpuLaunch& L, Tensor v, const TensorRegion& r, uint64_t off, uint64_t n, uint64_t src) {
+bool NpuCore::load_operand(NpuLaunch& L, Tensor v, const TensorRegion& r, uint64_t off, uint64_t n, uint64_t src, uint64_t pad) {
     const bool fp = L.job.dtype == kFp32;
     const uint64_t eb = fp ? 4 : 1;
     uint8_t* base = v == sched::Weight ? (fp ? reinterpret_cast<uint8_t*>(L.wf.data()) : reinterpret_cast<uint8_t*>(L.w8.data()))
                                        : (fp ? reinterpret_cast<uint8_t*>(L.inf.data()) : reinterpret_cast<uint8_t*>(L.in8.data()));
-    if (off != ~uint64_t(0)) return debug_copy(bus, tlm::TLM_READ_COMMAND, src, base + off * eb, n * eb);
+    if (off != ~uint64_t(0) && pad == 0) return debug_copy(bus, tlm::TLM_READ_COMMAND, src, base + off * eb, n * eb);
+    if (off != ~uint64_t(0)) { // a run of the stored (unpadded) input: row by row into the padded operand
+        const uint64_t H0 = r.size[2], W0 = r.size[3], W = W0 + 2 * pad, H = H0 + 2 * pad;
+        for (uint64_t e = off; e < off + n;) {
+            const uint64_t x = e % W0, row = e / W0, y = row % H0, nc = row / H0;
+            const uint64_t len = std::min(W0 - x, off + n - e);
+            if (!debug_copy(bus, tlm::TLM_READ_COMMAND, src + (e - off) * eb, base + ((nc * H + y + pad) * W + x + pad) * eb, len * eb)) return false;
+            e += len;
+        }
+        return true;
+    }
     // A blocked weight tile: its elements are the region's, row-major [k][c][r][s].
     std::vector<uint8_t> block(n * eb);
     if (!debug_copy(bus, tlm::TLM_READ_COMMAND, src, block.data(), block.size())) return false;
@@ -520,9 +530,21 @@ uint64_t NpuCore::stage_glb_tile(NpuLaunch& L, Tensor v, uint64_t seq, uint64_t 
             const bool blocked = v == sched::Weight && j.w_layout == uint32_t(core::WeightLayout::Blocked);
             const TensorRegion r = region_of(L.op, v, gt.group, gt.lo, L.ext2);
             uint64_t arrived = at;
+            // A padded input is stored without its border: read only the part of
+            // the tile inside the stored tensor (the border is zeros on chip).
+            const uint64_t pad = v == sched::Input ? j.pad : 0;
+            TensorRegion m = r;
+            if (pad) {
+                for (int dd = 2; dd < 4; ++dd) {
+                    m.size[size_t(dd)] = r.size[size_t(dd)] - 2 * pad;
+                    m.lo[size_t(dd)] = std::min(std::max(r.lo[size_t(dd)], pad) - pad, m.size[size_t(dd)]);
+                    m.hi[size_t(dd)] = std::max(std::min(r.hi[size_t(dd)], pad + m.size[size_t(dd)]), pad) - pad;
+                    m.hi[size_t(dd)] = std::max(m.hi[size_t(dd)], m.lo[size_t(dd)]);
+                }
+            }
             auto runs = [&](auto f) {
                 if (blocked) f(L.blocking.block_offset(r.lo[0], r.lo[1], r.lo[2], r.lo[3]), r.elems()); // one contiguous block
-                else for_each_run(r, f);
+                else if (m.elems() > 0) for_each_run(m, f);
             };
             runs([&](uint64_t off, uint64_t n) {
                 const uint64_t a = home + off * eb, len = n * eb;
@@ -537,11 +559,11 @@ uint64_t NpuCore::stage_glb_tile(NpuLaunch& L, Tensor v, uint64_t seq, uint64_t 
                         npu_.count(a, len, false);
                     }
                 }
-                if (L.functional && !load_operand(L, v, r, blocked ? ~uint64_t(0) : off, n, src)) L.failed = true;
+                if (L.functional && !load_operand(L, v, blocked ? r : m, blocked ? ~uint64_t(0) : off, n, src, pad)) L.failed = true;
             });
-            if (staged) {
-                done = xfer(npu_.glb_base_, r.elems() * eb, true, arrived);
-                npu_.n_.glb_write += r.elems() * eb;
+            if (staged && m.elems() > 0) {
+                done = xfer(npu_.glb_base_, m.elems() * eb, true, arrived);
+                npu_.n_.glb_write += m.elems() * eb;
             }
         }
         ready.push_back(done);
@@ -614,7 +636,9 @@ void NpuCore::run_tensor_job(const JobDescriptor& d, uint64_t& t) {
     // Every tensor must lie inside one memory.
     const uint64_t eb = d.dtype == kFp32 ? 4 : 1, out_eb = d.out_format == kOutRequantInt8 ? 1 : 4;
     const uint64_t G = op.groups, H = op.input_extent(op[P], op[R]), W = op.input_extent(op[Q], op[S]);
-    const uint64_t in_bytes = product({op[N], G, op[C], H, W, eb}), w_bytes = product({G, op[K], op[C], op[R], op[S], eb});
+    if (uint64_t(d.pad) * 2 >= std::min(H, W))
+        return reject(kErrBadDescriptor, d.pad, "padding " + std::to_string(d.pad) + " leaves no input rows or columns");
+    const uint64_t in_bytes = product({op[N], G, op[C], H - 2 * d.pad, W - 2 * d.pad, eb}), w_bytes = product({G, op[K], op[C], op[R], op[S], eb});
     const uint64_t out_elems = product({op[N], G, op[K], op[P], op[Q]});
     const std::pair<uint64_t, uint64_t> ranges[] = {{d.in_addr, in_bytes}, {d.w_addr, w_bytes}, {d.out_addr, product({out_elems, out_eb})}};
     for (const auto& [a, n] : ranges)

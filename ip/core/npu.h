@@ -123,7 +123,8 @@ private:
     // Functional data: n elements of tensor v at element offset `off` of its
     // canonical layout (~0: the whole region r, a blocked weight tile) read
     // from src; the final values of output region r written to its home.
-    bool load_operand(NpuLaunch& L, sched::Tensor v, const TensorRegion& r, uint64_t off, uint64_t n, uint64_t src);
+    // pad: the input is stored without its zero border of `pad` (r is then the stored region).
+    bool load_operand(NpuLaunch& L, sched::Tensor v, const TensorRegion& r, uint64_t off, uint64_t n, uint64_t src, uint64_t pad);
     bool store_output(NpuLaunch& L, const TensorRegion& r);
     uint64_t release_glb_out(NpuLaunch& L, uint64_t seq, uint64_t at_ps);
 

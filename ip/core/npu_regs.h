@@ -148,6 +148,9 @@ struct JobDescriptor {
     // outside an output loop); 0 otherwise.
     uint64_t psum_addr = 0;
     uint32_t pool_kind = 0; // core::PoolKind: 0 max, 1 average
+    // Zero padding of the input on every side (tensor jobs): the input in
+    // memory is [N][G*C][H-2*pad][W-2*pad], H and W as the operator needs them.
+    uint32_t pad = 0;
     uint32_t w_layout = 0; // core::WeightLayout: 0 canonical [G*K][C][R][S], 1 blocked by GLB tile (layout.h)
     // Nonlinear (agent) job: softmax/top-k/gate/... over nl_n fp32 values.
     uint32_t nl_op = 0, nl_n = 0, nl_k = 1;
