@@ -107,8 +107,11 @@ int bench_npu_command(const NpuBenchOptions& o) {
                 job.w_addr = dram->base + 0x40000000;
                 job.psum_addr = dram->base + 0x30000000;
                 job.weight_layout = uint32_t(core::WeightLayout::Blocked); // weights laid out per GLB tile, as a compiler would
+                job.pad = op[sched::R] == 3 ? 1 : 0; // VGG16's 3x3 convs pad by 1: activations are stored without the border
                 if (!c.timing_only) {
-                    std::vector<int8_t> in(core::input_elems(job.op)), w(core::weight_elems(job.op));
+                    const uint64_t stored_in = uint64_t(job.op[sched::N]) * job.op[sched::C] * (job.op.input_extent(job.op[sched::P], job.op[sched::R]) - 2 * job.pad) *
+                                               (job.op.input_extent(job.op[sched::Q], job.op[sched::S]) - 2 * job.pad);
+                    std::vector<int8_t> in(stored_in), w(core::weight_elems(job.op));
                     for (auto* v : {&in, &w})
                         for (auto& e : *v) {
                             rng ^= rng >> 12, rng ^= rng << 25, rng ^= rng >> 27;
