@@ -235,7 +235,7 @@ void NpuCore::execute() {
     npu_.core_started();
     const uint64_t t0 = now_ps();
     uint64_t t = t0;
-    bus_error_ = false;
+    bus_error_ = aborted_ = false;
     const uint64_t job = (uint64_t(regs_.get(JOB_HI)) << 32) | regs_.get(JOB_LO);
     uint8_t raw[kJobBytes];
     JobDescriptor d;
@@ -511,7 +511,11 @@ uint64_t NpuCore::stage_glb_tile(NpuLaunch& L, Tensor v, uint64_t seq, uint64_t 
             // A revisited GLB output tile gets its partial sums back from DRAM.
             if (gt.revisit && npu_.where(j.out_addr) != Npu::Where::Glb) {
                 const int64_t prev = L.out_prev_visit[k];
-                while (prev >= 0 && L.out_written_ps[size_t(prev)] == kNotYet) wait(L.out_written);
+                while (prev >= 0 && L.out_written_ps[size_t(prev)] == kNotYet && !L.failed) wait(L.out_written);
+                if (L.failed) { // a core of the launch failed: that tile will never come back
+                    aborted_ = true;
+                    return at;
+                }
                 const uint64_t from = std::max(at, prev >= 0 ? L.out_written_ps[size_t(prev)] : 0);
                 const TensorRegion r = region_of(L.op, Output, gt.group, gt.lo, L.ext2);
                 for_each_run(r, [&](uint64_t off, uint64_t n) {
@@ -728,6 +732,7 @@ void NpuCore::run_tensor_job(const JobDescriptor& d, uint64_t& t) {
             if (st.glb_change[Output]) {
                 if (out_seq >= 0) end = std::max(end, release_glb_out(L, uint64_t(out_seq), out_wb_done));
                 stage_glb_tile(L, Output, st.glb_tile[Output], issue);
+                if (aborted_) break;
                 out_seq = int64_t(st.glb_tile[Output]);
             }
             if (st.out_revisit) { // partial sums come back into the output buffer
@@ -738,7 +743,8 @@ void NpuCore::run_tensor_job(const JobDescriptor& d, uint64_t& t) {
             }
             have_out = true;
         }
-        if (bus_error_) break;
+        aborted_ |= L.failed; // another core of the launch failed: stop
+        if (bus_error_ || aborted_) break;
         const uint64_t start = std::max(ready, prev_end);
         stall_ps += start - prev_end;
         prev_start = start;
@@ -752,7 +758,7 @@ void NpuCore::run_tensor_job(const JobDescriptor& d, uint64_t& t) {
         if (board_trace().enabled() && n_tiles <= 4096)
             board_trace().span(std::string(name()), "tile", start, prev_end, {{"n", n_tiles - 1}});
     }
-    if (have_out && !bus_error_) {
+    if (have_out && !bus_error_ && !aborted_) {
         out_wb_done = shared_glb_xfer(L, walk, Output, n_tiles, glb_addr(d.out_addr, tile_bytes[Output]), tile_bytes[Output], true, prev_end);
         end = std::max(end, release_glb_out(L, uint64_t(out_seq), out_wb_done));
     }
@@ -766,9 +772,10 @@ void NpuCore::run_tensor_job(const JobDescriptor& d, uint64_t& t) {
     // Energy of the inner-tile traffic (registers, core buffers): this core's share.
     npu_.n_.reg_pj += L.cost.level[0].energy_pj / d.slots;
     npu_.n_.core_buffer_pj += L.cost.level[1].energy_pj / d.slots;
-    if (bus_error_) {
+    if (bus_error_ || aborted_) {
         npu_.leave(L, true);
-        return fail(kErrBusFault, uint32_t(bus_error_addr_), "tile transfer");
+        return bus_error_ ? fail(kErrBusFault, uint32_t(bus_error_addr_), "tile transfer")
+                          : fail(kErrGroup, d.group, "another core of the launch failed");
     }
     npu_.leave(L, false);
     regs_.set(STATUS, status::STATE.make(status::kDone));
@@ -926,6 +933,7 @@ NpuLaunch* Npu::join(const JobDescriptor& d, const sched::Operator& op, const sc
         else if (L.slot_mask >> d.slot & 1) why = "slot " + std::to_string(d.slot) + " of launch " + std::to_string(d.group) + " started twice";
         if (!why.empty()) {
             L.failed = true; // the launch cannot produce a correct output any more
+            L.out_written.notify(sc_core::SC_ZERO_TIME); // wake cores waiting for its tiles
             ++L.gone;
             finish_if_done(L);
             return nullptr;
@@ -994,11 +1002,13 @@ void Npu::abandon(const JobDescriptor& d) {
         L.job = d;
     }
     L.failed = true;
+    L.out_written.notify(sc_core::SC_ZERO_TIME); // wake cores waiting for its tiles
     ++L.gone;
     finish_if_done(L);
 }
 
 void Npu::leave(NpuLaunch& L, bool failed) {
+    if (failed && !L.failed) L.out_written.notify(sc_core::SC_ZERO_TIME); // wake cores waiting for its tiles
     L.failed |= failed;
     ++L.finished;
     finish_if_done(L);

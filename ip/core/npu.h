@@ -135,6 +135,7 @@ private:
     sc_core::sc_event start_;
     tlm::tlm_generic_payload pl_;
     bool bus_error_ = false;
+    bool aborted_ = false; // the core's launch failed elsewhere: stop walking
     uint64_t bus_error_addr_ = 0;
 };
 

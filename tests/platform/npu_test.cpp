@@ -585,3 +585,35 @@ TEST_CASE("START to a busy core is refused visibly: a sticky status bit, and the
     CHECK_FALSE(second.ok);
     CHECK(second.message.find("still busy") != std::string::npos);
 }
+
+TEST_CASE("a core waiting for partial sums of a launch whose other core failed gives up instead of hanging", "[platform][npu]") {
+    // C at the DRAM level outside K: every GLB output tile is left and revisited,
+    // and a revisit waits until all cores have written the tile's partial sums.
+    const Operator op = parse_operator("P=1,Q=8,C=16,K=16");
+    Schedule s = all_outermost(op, 4);
+    bool k_spatial = false, k_dram = false, c_dram = false;
+    for (auto& f : s.factors) {
+        f.level = 1;
+        if (f.dim == K && !k_spatial) f.level = 2, f.spatial = true, k_spatial = true;
+        else if (f.dim == K && !k_dram) f.level = 3, k_dram = true;
+        else if (f.dim == C && !c_dram) f.level = 3, c_dram = true;
+    }
+    s.order[3] = {C, K, N, P, Q, R, S};
+    REQUIRE(check_valid(op, s, hardware_from_platform(dna16c())).empty());
+    REQUIRE(core::TileWalk(op, s, 0).glb_out_visits_per_tile() == 2);
+    std::vector<uint32_t> st;
+    run_board(dna16c(), [&](fw::Hal& hal) {
+        Mem mem(hal);
+        npu::JobDescriptor good = tensor_job(op, mem.dram + 0x1000000, mem.dram + 0x2000000, mem.dram + 0x3000000, 2, 0, 11);
+        good.psum_addr = mem.dram + 0x4000000;
+        npu::JobDescriptor bad = good;
+        bad.slot = 9; // no such slot: core 1 never joins
+        st = launch_by_hand(hal, {{0, good}, {1, bad}}, s);
+        return 0;
+    });
+    using namespace npu;
+    REQUIRE(st.size() == 2);
+    CHECK(status::STATE.get(st[0]) == status::kError); // not busy forever
+    CHECK(status::ERR_CODE.get(st[0]) == kErrGroup);
+    CHECK(status::ERR_CODE.get(st[1]) == kErrBadDescriptor);
+}
