@@ -62,6 +62,8 @@ NpuResult NpuDriver::run(const NpuTensorJob& job, uint64_t timeout_ns, uint32_t 
     d.psum_addr = job.psum_addr;
     d.w_layout = job.weight_layout;
     d.pad = job.pad;
+    d.in_h = job.in_h;
+    d.in_w = job.in_w;
     d.sched_addr = sched_addr;
     d.sched_bytes = uint32_t(sb.size());
     std::vector<JobDescriptor> jobs;

@@ -23,7 +23,8 @@ struct NpuTensorJob {
     uint64_t in_addr = 0, w_addr = 0, out_addr = 0;
     uint64_t psum_addr = 0;       // only for schedules that spill partial sums to DRAM
     uint32_t weight_layout = 0;   // core::WeightLayout (ip/core/layout.h): lay weights out with to_blocked()
-    uint32_t pad = 0;             // zero border of the input, not stored: input in memory is [N][G*C][H-2pad][W-2pad]
+    uint32_t pad = 0;             // zero border of the input, not stored: input in memory is [N][G*C][in_h][in_w]
+    uint32_t in_h = 0, in_w = 0;  // stored input size; 0 = H - 2*pad, W - 2*pad (npu_regs.h)
 };
 
 struct NpuResult {

@@ -457,11 +457,15 @@ bool NpuCore::load_operand(NpuLaunch& L, Tensor v, const TensorRegion& r, uint64
                                        : (fp ? reinterpret_cast<uint8_t*>(L.inf.data()) : reinterpret_cast<uint8_t*>(L.in8.data()));
     if (off != ~uint64_t(0) && pad == 0) return debug_copy(bus, tlm::TLM_READ_COMMAND, src, base + off * eb, n * eb);
     if (off != ~uint64_t(0)) { // a run of the stored (unpadded) input: row by row into the padded operand
-        const uint64_t H0 = r.size[2], W0 = r.size[3], W = W0 + 2 * pad, H = H0 + 2 * pad;
+        const uint64_t H0 = r.size[2], W0 = r.size[3];
+        const uint64_t H = L.op.input_extent(L.op[sched::P], L.op[sched::R]), W = L.op.input_extent(L.op[sched::Q], L.op[sched::S]);
         for (uint64_t e = off; e < off + n;) {
             const uint64_t x = e % W0, row = e / W0, y = row % H0, nc = row / H0;
             const uint64_t len = std::min(W0 - x, off + n - e);
-            if (!debug_copy(bus, tlm::TLM_READ_COMMAND, src + (e - off) * eb, base + ((nc * H + y + pad) * W + x + pad) * eb, len * eb)) return false;
+            // Stored rows/columns past the padded extent are never used (e.g. stride 2 on an even size).
+            const uint64_t keep = y + pad < H && x + pad < W ? std::min(len, W - (x + pad)) : 0;
+            if (keep && !debug_copy(bus, tlm::TLM_READ_COMMAND, src + (e - off) * eb, base + ((nc * H + y + pad) * W + x + pad) * eb, keep * eb))
+                return false;
             e += len;
         }
         return true;
@@ -501,9 +505,9 @@ uint64_t NpuCore::stage_glb_tile(NpuLaunch& L, Tensor v, uint64_t seq, uint64_t 
     // Partial sums of a revisited output tile can only come back once the
     // previous visit has written them: tile seq waits for that; tile seq+1
     // is not staged ahead until it has happened.
-    for (uint64_t k = ready.size(); k <= seq + 1 && k < tiles.size(); ++k) {
+    while (ready.size() <= seq + 1 && ready.size() < tiles.size()) {
+        const uint64_t k = ready.size();
         const NpuLaunch::GlbTile& gt = tiles[k];
-        if (v == Output && k > seq && gt.revisit && L.out_prev_visit[k] >= 0 && L.out_written_ps[size_t(L.out_prev_visit[k])] == kNotYet) break;
         uint64_t done = at;
         const JobDescriptor& j = L.job;
         const uint64_t eb = j.dtype == kFp32 ? 4 : 1;
@@ -511,10 +515,14 @@ uint64_t NpuCore::stage_glb_tile(NpuLaunch& L, Tensor v, uint64_t seq, uint64_t 
             // A revisited GLB output tile gets its partial sums back from DRAM.
             if (gt.revisit && npu_.where(j.out_addr) != Npu::Where::Glb) {
                 const int64_t prev = L.out_prev_visit[k];
-                while (prev >= 0 && L.out_written_ps[size_t(prev)] == kNotYet && !L.failed) wait(L.out_written);
-                if (L.failed) { // a core of the launch failed: that tile will never come back
-                    aborted_ = true;
-                    return at;
+                if (prev >= 0 && L.out_written_ps[size_t(prev)] == kNotYet) {
+                    if (k > seq) break; // not ahead of time: the partial sums are not written yet
+                    if (L.failed) {     // a core of the launch failed: that tile will never come back
+                        aborted_ = true;
+                        return at;
+                    }
+                    wait(L.out_written);
+                    continue; // look again: another core may have staged it meanwhile
                 }
                 const uint64_t from = std::max(at, prev >= 0 ? L.out_written_ps[size_t(prev)] : 0);
                 const TensorRegion r = region_of(L.op, Output, gt.group, gt.lo, L.ext2);
@@ -539,8 +547,8 @@ uint64_t NpuCore::stage_glb_tile(NpuLaunch& L, Tensor v, uint64_t seq, uint64_t 
             const uint64_t pad = v == sched::Input ? j.pad : 0;
             TensorRegion m = r;
             if (pad) {
+                m.size[2] = L.in_h, m.size[3] = L.in_w;
                 for (int dd = 2; dd < 4; ++dd) {
-                    m.size[size_t(dd)] = r.size[size_t(dd)] - 2 * pad;
                     m.lo[size_t(dd)] = std::min(std::max(r.lo[size_t(dd)], pad) - pad, m.size[size_t(dd)]);
                     m.hi[size_t(dd)] = std::max(std::min(r.hi[size_t(dd)], pad + m.size[size_t(dd)]), pad) - pad;
                     m.hi[size_t(dd)] = std::max(m.hi[size_t(dd)], m.lo[size_t(dd)]);
@@ -563,7 +571,7 @@ uint64_t NpuCore::stage_glb_tile(NpuLaunch& L, Tensor v, uint64_t seq, uint64_t 
                         npu_.count(a, len, false);
                     }
                 }
-                if (L.functional && !load_operand(L, v, blocked ? r : m, blocked ? ~uint64_t(0) : off, n, src, pad)) L.failed = true;
+                if (L.functional && !load_operand(L, v, blocked ? r : m, blocked ? ~uint64_t(0) : off, n, src, pad)) npu_.fail_launch(L);
             });
             if (staged && m.elems() > 0) {
                 done = xfer(npu_.glb_base_, m.elems() * eb, true, arrived);
@@ -606,7 +614,7 @@ uint64_t NpuCore::release_glb_out(NpuLaunch& L, uint64_t seq, uint64_t at) {
     const bool final = gt.final;
     // Final values land at the output's home as the tile leaves the GLB
     // (partial sums stay in the launch's accumulators; their traffic is timed).
-    if (final && L.functional && !L.failed && !store_output(L, r)) L.failed = true;
+    if (final && L.functional && !L.failed && !store_output(L, r)) npu_.fail_launch(L);
     if (npu_.where(j.out_addr) == Npu::Where::Glb) return L.out_written_ps[seq] = at; // forwarded: it stays in the GLB
     const uint64_t eb = final ? (j.out_format == kOutRequantInt8 ? 1 : 4) : 4;
     const uint64_t base = final ? j.out_addr : j.psum_addr;
@@ -640,9 +648,12 @@ void NpuCore::run_tensor_job(const JobDescriptor& d, uint64_t& t) {
     // Every tensor must lie inside one memory.
     const uint64_t eb = d.dtype == kFp32 ? 4 : 1, out_eb = d.out_format == kOutRequantInt8 ? 1 : 4;
     const uint64_t G = op.groups, H = op.input_extent(op[P], op[R]), W = op.input_extent(op[Q], op[S]);
-    if (uint64_t(d.pad) * 2 >= std::min(H, W))
-        return reject(kErrBadDescriptor, d.pad, "padding " + std::to_string(d.pad) + " leaves no input rows or columns");
-    const uint64_t in_bytes = product({op[N], G, op[C], H - 2 * d.pad, W - 2 * d.pad, eb}), w_bytes = product({G, op[K], op[C], op[R], op[S], eb});
+    if (d.pad > uint64_t(op[R] - 1) * op.dilation || d.pad > uint64_t(op[S] - 1) * op.dilation || uint64_t(d.pad) * 2 >= std::min(H, W))
+        return reject(kErrBadDescriptor, d.pad, "padding " + std::to_string(d.pad) + " beyond the window's reach or leaving no input");
+    const uint64_t in_h = d.in_h ? d.in_h : H - 2 * d.pad, in_w = d.in_w ? d.in_w : W - 2 * d.pad;
+    if (d.pad == 0 && (d.in_h || d.in_w)) return reject(kErrBadDescriptor, 0, "in_h / in_w are for padded inputs only");
+    if (product({op[N], G, op[C], H, W, eb}) > npu_.dram_size_) return reject(kErrRange, 0, "the padded input is larger than the DRAM");
+    const uint64_t in_bytes = product({op[N], G, op[C], in_h, in_w, eb}), w_bytes = product({G, op[K], op[C], op[R], op[S], eb});
     const uint64_t out_elems = product({op[N], G, op[K], op[P], op[Q]});
     const std::pair<uint64_t, uint64_t> ranges[] = {{d.in_addr, in_bytes}, {d.w_addr, w_bytes}, {d.out_addr, product({out_elems, out_eb})}};
     for (const auto& [a, n] : ranges)
@@ -764,6 +775,7 @@ void NpuCore::run_tensor_job(const JobDescriptor& d, uint64_t& t) {
     }
     end = std::max({end, prev_end, out_wb_done});
     sync_to(end);
+    aborted_ |= L.failed && !bus_error_; // the launch failed (another core, or a data access): report it
     stall_ps += end - prev_end;
     tiles += n_tiles;
     regs_.set(TILES, uint32_t(n_tiles));
@@ -775,7 +787,7 @@ void NpuCore::run_tensor_job(const JobDescriptor& d, uint64_t& t) {
     if (bus_error_ || aborted_) {
         npu_.leave(L, true);
         return bus_error_ ? fail(kErrBusFault, uint32_t(bus_error_addr_), "tile transfer")
-                          : fail(kErrGroup, d.group, "another core of the launch failed");
+                          : fail(kErrGroup, d.group, "the launch failed (another of its cores, or a tensor access)");
     }
     npu_.leave(L, false);
     regs_.set(STATUS, status::STATE.make(status::kDone));
@@ -802,6 +814,10 @@ Npu::Npu(sc_core::sc_module_name name, const PlatformConfig& cfg, const NpuOptio
     control_.declare(kControlRegisters);
     control_.set(CORES, cfg.npu.cores);
     control_.set(PFB_ENTRIES, cfg.npu.prefetch_tiles);
+    control_.on_write(LAUNCH_CLEAR, [this](uint32_t, uint32_t id) {
+        auto it = launches_.find(id);
+        if (it != launches_.end() && it->second.failed && it->second.finished == it->second.joined) launches_.erase(it);
+    });
     control_.on_read(SIM_FLAGS, [this](uint32_t) { return sim_flags::TIMING_ONLY.make(opt_.timing_only ? 1 : 0); });
     control_.on_read(IRQ_PENDING, [this](uint32_t) {
         uint32_t m = 0;
@@ -932,9 +948,8 @@ NpuLaunch* Npu::join(const JobDescriptor& d, const sched::Operator& op, const sc
         else if (std::memcmp(ra, rb, kJobBytes) != 0 || !(L.schedule == s)) why = "launch " + std::to_string(d.group) + " runs a different job";
         else if (L.slot_mask >> d.slot & 1) why = "slot " + std::to_string(d.slot) + " of launch " + std::to_string(d.group) + " started twice";
         if (!why.empty()) {
-            L.failed = true; // the launch cannot produce a correct output any more
-            L.out_written.notify(sc_core::SC_ZERO_TIME); // wake cores waiting for its tiles
-            ++L.gone;
+            fail_launch(L); // it cannot produce a correct output any more
+            if (d.slot < L.job.slots && !(L.slot_mask >> d.slot & 1)) L.gone_mask |= uint64_t(1) << d.slot;
             finish_if_done(L);
             return nullptr;
         }
@@ -952,6 +967,8 @@ NpuLaunch* Npu::join(const JobDescriptor& d, const sched::Operator& op, const sc
     L.joined = 1;
     L.slot_mask = uint64_t(1) << d.slot;
     L.functional = !opt_.timing_only;
+    L.in_h = d.in_h ? d.in_h : op.input_extent(op[sched::P], op[sched::R]) - 2 * d.pad;
+    L.in_w = d.in_w ? d.in_w : op.input_extent(op[sched::Q], op[sched::S]) - 2 * d.pad;
     L.start_ps = now_ps();
     L.macs = op.macs();
     {
@@ -965,7 +982,9 @@ NpuLaunch* Npu::join(const JobDescriptor& d, const sched::Operator& op, const sc
                     const auto lo = glb_tile_lo(st.box, L.ext2);
                     L.glb_tiles[size_t(v)].push_back({lo, st.group, st.glb_out_revisit, st.glb_out_final});
                     if (v == Output) {
-                        auto [pos, fresh] = last_visit.try_emplace({st.group, lo}, -1);
+                        auto key = lo; // the same output tile whatever the reduction indices
+                        for (sched::Dim dd : {sched::R, sched::S, sched::C}) key[dd] = 0;
+                        auto [pos, fresh] = last_visit.try_emplace({st.group, key}, -1);
                         L.out_prev_visit.push_back(pos->second);
                         pos->second = int64_t(L.glb_tiles[Output].size() - 1);
                         (void)fresh;
@@ -993,33 +1012,49 @@ NpuLaunch* Npu::join(const JobDescriptor& d, const sched::Operator& op, const sc
     return &L;
 }
 
+void Npu::fail_launch(NpuLaunch& L) {
+    if (!L.failed) L.out_written.notify(sc_core::SC_ZERO_TIME); // wake cores waiting for its tiles
+    L.failed = true;
+}
+
 void Npu::abandon(const JobDescriptor& d) {
     if (d.kind != kJobTensor) return;
     auto it = launches_.find(d.group);
-    NpuLaunch& L = it != launches_.end() ? it->second : launches_[d.group];
-    if (it == launches_.end()) { // the first word of this launch is a failure: a tombstone the others will meet
+    if (it == launches_.end()) {
+        // The first word of this launch is a failure: leave a record the
+        // others will meet -- unless the descriptor cannot name a real launch.
+        if (d.slots == 0 || d.slots > cores() || d.slot >= d.slots) return;
+        NpuLaunch& L = launches_[d.group];
         L.id = d.group;
         L.job = d;
+        it = launches_.find(d.group);
     }
-    L.failed = true;
-    L.out_written.notify(sc_core::SC_ZERO_TIME); // wake cores waiting for its tiles
-    ++L.gone;
+    NpuLaunch& L = it->second;
+    fail_launch(L);
+    if (d.slot < L.job.slots && !(L.slot_mask >> d.slot & 1)) L.gone_mask |= uint64_t(1) << d.slot;
     finish_if_done(L);
 }
 
 void Npu::leave(NpuLaunch& L, bool failed) {
-    if (failed && !L.failed) L.out_written.notify(sc_core::SC_ZERO_TIME); // wake cores waiting for its tiles
-    L.failed |= failed;
+    if (failed) fail_launch(L);
     ++L.finished;
     finish_if_done(L);
 }
 
+// A launch ends when every core that joined has left. A failed launch frees
+// its tensors then, and its record once every slot is accounted for or
+// firmware clears it (LAUNCH_CLEAR): until then a late core of it is refused
+// rather than starting a launch of its own that would wait for the others.
 void Npu::finish_if_done(NpuLaunch& L) {
-    if (L.finished + L.gone < std::max<uint32_t>(L.job.slots, 1)) return;
-    if (L.failed || L.joined == 0) {
-        launches_.erase(L.id);
+    if (L.finished < L.joined) return; // cores still run on it
+    const uint64_t all = L.job.slots >= 64 ? ~uint64_t(0) : (uint64_t(1) << L.job.slots) - 1;
+    const bool accounted = ((L.slot_mask | L.gone_mask) & all) == all;
+    if (L.failed) {
+        L.in8 = {}, L.w8 = {}, L.inf = {}, L.wf = {}, L.acc32 = {}, L.accf = {};
+        if (accounted) launches_.erase(L.id);
         return;
     }
+    if (!accounted) return;
     n_.macs += L.macs;
     last_launch_cycles_ = (L.end_ps - L.start_ps) / clk_ps_;
     last_launch_macs_ = L.macs;

@@ -50,10 +50,12 @@ struct NpuLaunch {
     sched::Cost cost;
     std::array<uint64_t, sched::kDims> ext2{}; // GLB tile extents
     core::WeightBlocking blocking;             // when job.w_layout is blocked
-    uint32_t joined = 0, finished = 0, gone = 0; // gone: slots whose core failed before joining
+    uint32_t joined = 0, finished = 0;
     uint64_t slot_mask = 0;                      // slots that joined
-    bool failed = false;                         // a core failed: no output is written
+    uint64_t gone_mask = 0;                      // slots whose core failed before joining
+    bool failed = false;                         // a core failed: no further output is written
     bool functional = true;                      // false in timing-only mode (fixed per launch)
+    uint64_t in_h = 0, in_w = 0;                 // stored input rows / columns (job.pad)
     uint64_t start_ps = 0, end_ps = 0, macs = 0;
     struct Snapshot {
         uint64_t dram_read, dram_write, pfb_read, glb_read, glb_write, core_fill, core_drain;
@@ -183,6 +185,7 @@ private:
     void leave(NpuLaunch& L, bool failed);
     void abandon(const npu::JobDescriptor& d); // a core of launch d.group failed before it joined
     void finish_if_done(NpuLaunch& L);
+    void fail_launch(NpuLaunch& L); // marks it failed and wakes cores waiting on it
     // [addr, addr + bytes) lies inside one memory (DRAM, GLB, prefetch buffer).
     bool range_ok(uint64_t addr, uint64_t bytes) const;
     void count(uint64_t addr, uint64_t bytes, bool write); // bytes by the memory addr lies in

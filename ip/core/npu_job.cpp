@@ -78,6 +78,8 @@ template <class IO, class D> void fields(IO& io, D& d) {
     u32(d.w_layout);
     u32(d.pool_kind);
     u32(d.pad);
+    u32(d.in_h);
+    u32(d.in_w);
     u32(d.nl_op);
     u32(d.nl_n);
     u32(d.nl_k);
@@ -112,7 +114,7 @@ void encode_job(const JobDescriptor& d, uint8_t out[kJobBytes]) {
     Writer w{out};
     w.u32(kJobMagic);
     fields(w, d);
-    static_assert(4 + 4 * 27 + 8 * 7 <= kJobBytes, "descriptor fields overflow kJobBytes");
+    static_assert(4 + 4 * 29 + 8 * 7 <= kJobBytes, "descriptor fields overflow kJobBytes");
 }
 
 bool decode_job(const uint8_t in[kJobBytes], JobDescriptor& d) {

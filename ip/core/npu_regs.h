@@ -33,6 +33,10 @@ constexpr Register CORES{0x08, "CORES", 0, Access::RO};             // number of
 constexpr Register IRQ_PENDING{0x0C, "IRQ_PENDING", 0, Access::RO}; // bit i: core i asserts its interrupt
 // Simulation-only: how the virtual board was started (no silicon has it).
 constexpr Register SIM_FLAGS{0x10, "SIM_FLAGS", 0, Access::RO};
+// A launch that failed (a core refused its job, a tensor access faulted, ...)
+// keeps refusing that group id, so late cores of it cannot start a launch of
+// their own, until firmware writes the id here (ignored while cores still run on it).
+constexpr Register LAUNCH_CLEAR{0x14, "LAUNCH_CLEAR", 0, Access::WO};
 // Prefetch buffer (L3) tile directory (DNA IV-A, VI-B): entry PFB_SEL maps
 // PFB_BYTES bytes of DRAM at PFB_DRAM into the prefetch buffer at
 // PFB_OFFSET. Writing PFB_SEL loads the entry into the PFB_* registers;
@@ -47,7 +51,7 @@ constexpr Register PFB_CTRL{0x34, "PFB_CTRL", 0, Access::RW};
 constexpr Register PFB_ENTRIES{0x38, "PFB_ENTRIES", 0, Access::RO}; // directory size
 constexpr Register PFB_HITS{0x3C, "PFB_HITS", 0, Access::RO};       // reads served by the prefetch buffer (saturating)
 
-constexpr Register kControlRegisters[] = {ID,          VERSION,    CORES,     IRQ_PENDING, SIM_FLAGS,  PFB_SEL,     PFB_DRAM_LO,
+constexpr Register kControlRegisters[] = {ID,          VERSION,    CORES,     IRQ_PENDING, SIM_FLAGS,  LAUNCH_CLEAR, PFB_SEL,     PFB_DRAM_LO,
                                           PFB_DRAM_HI, PFB_OFFSET, PFB_BYTES, PFB_CTRL,    PFB_ENTRIES, PFB_HITS};
 
 namespace sim_flags {
@@ -148,9 +152,12 @@ struct JobDescriptor {
     // outside an output loop); 0 otherwise.
     uint64_t psum_addr = 0;
     uint32_t pool_kind = 0; // core::PoolKind: 0 max, 1 average
-    // Zero padding of the input on every side (tensor jobs): the input in
-    // memory is [N][G*C][H-2*pad][W-2*pad], H and W as the operator needs them.
-    uint32_t pad = 0;
+    // Zero padding of the input on every side (tensor jobs), at most the
+    // window's reach ((R-1)*dilation, (S-1)*dilation). The input is then
+    // stored without its border as [N][G*C][in_h][in_w]; in_h / in_w = 0 mean
+    // H - 2*pad / W - 2*pad (H, W: the padded extents the operator reads).
+    // Stored rows or columns the padded window never reaches are not read.
+    uint32_t pad = 0, in_h = 0, in_w = 0;
     uint32_t w_layout = 0; // core::WeightLayout: 0 canonical [G*K][C][R][S], 1 blocked by GLB tile (layout.h)
     // Nonlinear (agent) job: softmax/top-k/gate/... over nl_n fp32 values.
     uint32_t nl_op = 0, nl_n = 0, nl_k = 1;

@@ -395,7 +395,7 @@ TEST_CASE("the NPU on the board equals the reference for 40 random ops under ran
                                   std::to_string(pick(1, 32)));
         c.fp = t % 2 == 1;
         // Some convs keep their input unpadded in memory and let the cores pad it.
-        if (kind == 0 && !c.fp && c.op.input_extent(c.op[P], c.op[R]) > 2 && c.op.input_extent(c.op[Q], c.op[S]) > 2 && pick(0, 1) == 1) c.pad = 1;
+        if (kind == 0 && !c.fp && c.op[R] > 1 && c.op[S] > 1 && c.op.input_extent(c.op[P], c.op[R]) > 2 && c.op.input_extent(c.op[Q], c.op[S]) > 2) c.pad = 1;
         c.s = random_schedule(c.op, c.fp ? hw32 : hw8, rng());
         REQUIRE(check_valid(c.op, c.s, c.fp ? hw32 : hw8).empty());
         if (c.fp) {
@@ -436,7 +436,7 @@ TEST_CASE("the NPU on the board equals the reference for 40 random ops under ran
         }
         return 0;
     });
-    CHECK(std::count_if(cases.begin(), cases.end(), [](const Case& c) { return c.pad > 0; }) >= 3); // padding by the cores is exercised
+    CHECK(std::count_if(cases.begin(), cases.end(), [](const Case& c) { return c.pad > 0; }) >= 2); // padding by the cores is exercised
     for (const Case& c : cases) {
         INFO(c.op.to_string() << (c.fp ? " fp32" : " int8") << " pad " << c.pad << " on " << c.s.spatial_product(2) << " cores: " << c.r.message);
         CHECK(c.r.ok);
@@ -492,7 +492,7 @@ npu::JobDescriptor tensor_job(const Operator& op, uint64_t in, uint64_t w, uint6
 
 } // namespace
 
-TEST_CASE("a launch whose cores disagree or fail writes no output, frees its group, and the next launch of that group works", "[platform][npu]") {
+TEST_CASE("a launch whose cores disagree or fail writes no output and refuses its group until cleared, then that group works again", "[platform][npu]") {
     const Operator op = parse_operator("P=1,Q=8,C=16,K=16");
     Schedule s = all_outermost(op, 4);
     for (auto& f : s.factors) {
@@ -501,7 +501,7 @@ TEST_CASE("a launch whose cores disagree or fail writes no output, frees its gro
     }
     REQUIRE(check_valid(op, s, hardware_from_platform(dna16c())).empty());
     const auto x = random_int8(core::input_elems(op), 8), w = random_int8(core::weight_elems(op), 9);
-    std::vector<uint32_t> dup, bad_slot, good;
+    std::vector<uint32_t> dup, refused, bad_slot, good;
     std::vector<int8_t> out_after_dup(core::output_elems(op)), out_after_bad(core::output_elems(op)), out_good(core::output_elems(op));
     Board& b = run_board(dna16c(), [&](fw::Hal& hal) {
         Mem mem(hal);
@@ -513,9 +513,13 @@ TEST_CASE("a launch whose cores disagree or fail writes no output, frees its gro
         // Both cores claim slot 0 of launch 7.
         dup = launch_by_hand(hal, {{0, tensor_job(op, in, wa, out, 2, 0, 7)}, {1, tensor_job(op, in, wa, out, 2, 0, 7)}}, s);
         hal.peek(out, out_after_dup.data(), out_after_dup.size());
+        const uint64_t clear = hal.board().find("npu")->base + npu::LAUNCH_CLEAR.offset;
+        refused = launch_by_hand(hal, {{0, tensor_job(op, in, wa, out, 2, 0, 7)}, {1, tensor_job(op, in, wa, out, 2, 1, 7)}}, s);
+        hal.write32(clear, 7); // firmware clears the failed launch
         // Launch 7 again: core 1's slot does not exist, so the launch fails before it can finish.
         bad_slot = launch_by_hand(hal, {{0, tensor_job(op, in, wa, out, 2, 0, 7)}, {1, tensor_job(op, in, wa, out, 2, 5, 7)}}, s);
         hal.peek(out, out_after_bad.data(), out_after_bad.size());
+        hal.write32(clear, 7);
         // And a correct launch 7.
         good = launch_by_hand(hal, {{0, tensor_job(op, in, wa, out, 2, 0, 7)}, {1, tensor_job(op, in, wa, out, 2, 1, 7)}}, s);
         hal.peek(out, out_good.data(), out_good.size());
@@ -526,6 +530,9 @@ TEST_CASE("a launch whose cores disagree or fail writes no output, frees its gro
     CHECK(status::STATE.get(dup[1]) == status::kError);
     CHECK(status::ERR_CODE.get(dup[1]) == kErrGroup);
     CHECK(out_after_dup == std::vector<int8_t>(out_good.size(), 0x55)); // nothing written
+    // Until firmware clears it, the failed launch refuses its group.
+    CHECK(status::ERR_CODE.get(refused[0]) == kErrGroup);
+    CHECK(status::ERR_CODE.get(refused[1]) == kErrGroup);
     CHECK(status::STATE.get(bad_slot[1]) == status::kError);
     CHECK(status::ERR_CODE.get(bad_slot[1]) == kErrBadDescriptor);
     CHECK(out_after_bad == std::vector<int8_t>(out_good.size(), 0x55));
@@ -616,4 +623,76 @@ TEST_CASE("a core waiting for partial sums of a launch whose other core failed g
     CHECK(status::STATE.get(st[0]) == status::kError); // not busy forever
     CHECK(status::ERR_CODE.get(st[0]) == kErrGroup);
     CHECK(status::ERR_CODE.get(st[1]) == kErrBadDescriptor);
+}
+
+TEST_CASE("a stride-2 conv with pad 1 on an even input size reads the stored tensor with its own row length (56 -> 28 style)", "[platform][npu]") {
+    // 3x3, stride 2, pad 1: an 8x8 input gives 4x4 outputs; the padded window
+    // reaches 9 rows/columns, so the 10th padded row/column is never used.
+    const Operator op = parse_operator("R=3,S=3,P=4,Q=4,C=4,K=8,stride=2");
+    const Hardware hw = hardware_from_platform(dna16c());
+    const MapResult m = search_schedule(op, hw, MapperOptions{});
+    const auto stored = random_int8(size_t(4) * 8 * 8, 21), w = random_int8(core::weight_elems(op), 22);
+    // The reference sees the padded tensor cropped to the 9x9 the window reaches.
+    const auto padded = core::pad_input(stored, 1, 4, 8, 8, 1); // 10x10
+    std::vector<int8_t> in(size_t(4) * 9 * 9);
+    for (size_t c = 0; c < 4; ++c)
+        for (size_t y = 0; y < 9; ++y)
+            for (size_t x = 0; x < 9; ++x) in[(c * 9 + y) * 9 + x] = padded[(c * 10 + y) * 10 + x];
+    std::vector<int8_t> got(core::output_elems(op));
+    fw::NpuResult r, too_much_pad;
+    run_board(dna16c(), [&](fw::Hal& hal) {
+        Mem mem(hal);
+        fw::NpuDriver drv(hal, mem.dram + 0x100000);
+        if (!drv.init()) return 1;
+        fw::NpuTensorJob job = mem.job(op, m.schedule);
+        job.pad = 1, job.in_h = 8, job.in_w = 8, job.scale = 1.0f / 8;
+        hal.load(job.in_addr, stored.data(), stored.size());
+        hal.load(job.w_addr, w.data(), w.size());
+        r = drv.run(job, 1000000000);
+        hal.peek(job.out_addr, got.data(), got.size());
+        job.pad = 3; // beyond a 3x3 window's reach
+        too_much_pad = drv.run(job, 1000000000);
+        return 0;
+    });
+    INFO(r.message);
+    REQUIRE(r.ok);
+    CHECK(got == core::requantize(core::reference_conv<int8_t, int32_t>(op, in, w), 1.0f / 8));
+    CHECK_FALSE(too_much_pad.ok);
+    CHECK(too_much_pad.err_code == npu::kErrBadDescriptor);
+}
+
+TEST_CASE("partial sums that leave the GLB come back after they were written, and the result is exact", "[platform][npu]") {
+    const Operator op = parse_operator("P=1,Q=8,C=16,K=16");
+    Schedule s = all_outermost(op, 4);
+    bool k_spatial = false, k_dram = false, c_dram = false;
+    for (auto& f : s.factors) {
+        f.level = 1;
+        if (f.dim == K && !k_spatial) f.level = 2, f.spatial = true, k_spatial = true;
+        else if (f.dim == K && !k_dram) f.level = 3, k_dram = true;
+        else if (f.dim == C && !c_dram) f.level = 3, c_dram = true;
+    }
+    s.order[3] = {C, K, N, P, Q, R, S}; // C outside K at the DRAM level: every output tile is visited twice
+    REQUIRE(check_valid(op, s, hardware_from_platform(dna16c())).empty());
+    const auto x = random_int8(core::input_elems(op), 31), w = random_int8(core::weight_elems(op), 32);
+    std::vector<int8_t> got(core::output_elems(op));
+    fw::NpuResult r;
+    Board& b = run_board(dna16c(), [&](fw::Hal& hal) {
+        Mem mem(hal);
+        fw::NpuDriver drv(hal, mem.dram + 0x100000);
+        if (!drv.init()) return 1;
+        fw::NpuTensorJob job = mem.job(op, s);
+        job.scale = 1.0f / 8;
+        hal.load(job.in_addr, x.data(), x.size());
+        hal.load(job.w_addr, w.data(), w.size());
+        r = drv.run(job, 1000000000);
+        hal.peek(job.out_addr, got.data(), got.size());
+        return 0;
+    });
+    INFO(r.message);
+    REQUIRE(r.ok);
+    CHECK(got == core::requantize(core::reference_conv<int8_t, int32_t>(op, x, w), 1.0f / 8));
+    const auto& bytes = b.npu()->launch_log().back()["bytes"];
+    const uint64_t outs = core::output_elems(op);
+    CHECK(bytes["dram_write"].get<uint64_t>() == outs * 4 + outs); // int32 partials once, then int8 finals
+    CHECK(bytes["dram_read"].get<uint64_t>() >= outs * 4);         // the partials come back
 }
