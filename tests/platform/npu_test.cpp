@@ -483,6 +483,22 @@ std::vector<uint32_t> launch_by_hand(fw::Hal& hal, const std::vector<std::pair<u
     return status;
 }
 
+// 2 cores split K at the GLB; a C factor and a K factor at the DRAM level with
+// C outside K, so every GLB output tile is left and revisited: its partial sums
+// go to DRAM and come back. Everything else inside the core buffers.
+Schedule spilling_schedule(const Operator& op) {
+    Schedule s = all_outermost(op, 4);
+    bool k_spatial = false, k_dram = false, c_dram = false;
+    for (auto& f : s.factors) {
+        f.level = 1;
+        if (f.dim == K && !k_spatial) f.level = 2, f.spatial = true, k_spatial = true;
+        else if (f.dim == K && !k_dram) f.level = 3, k_dram = true;
+        else if (f.dim == C && !c_dram) f.level = 3, c_dram = true;
+    }
+    s.order[3] = {C, K, N, P, Q, R, S};
+    return s;
+}
+
 npu::JobDescriptor tensor_job(const Operator& op, uint64_t in, uint64_t w, uint64_t out, uint32_t slots, uint32_t slot, uint32_t group) {
     npu::JobDescriptor d;
     for (int i = 0; i < 7; ++i) d.dims[i] = op.size[size_t(i)];
@@ -597,15 +613,7 @@ TEST_CASE("a core waiting for partial sums of a launch whose other core failed g
     // C at the DRAM level outside K: every GLB output tile is left and revisited,
     // and a revisit waits until all cores have written the tile's partial sums.
     const Operator op = parse_operator("P=1,Q=8,C=16,K=16");
-    Schedule s = all_outermost(op, 4);
-    bool k_spatial = false, k_dram = false, c_dram = false;
-    for (auto& f : s.factors) {
-        f.level = 1;
-        if (f.dim == K && !k_spatial) f.level = 2, f.spatial = true, k_spatial = true;
-        else if (f.dim == K && !k_dram) f.level = 3, k_dram = true;
-        else if (f.dim == C && !c_dram) f.level = 3, c_dram = true;
-    }
-    s.order[3] = {C, K, N, P, Q, R, S};
+    const Schedule s = spilling_schedule(op);
     REQUIRE(check_valid(op, s, hardware_from_platform(dna16c())).empty());
     REQUIRE(core::TileWalk(op, s, 0).glb_out_visits_per_tile() == 2);
     std::vector<uint32_t> st;
@@ -663,15 +671,7 @@ TEST_CASE("a stride-2 conv with pad 1 on an even input size reads the stored ten
 
 TEST_CASE("partial sums that leave the GLB come back after they were written, and the result is exact", "[platform][npu]") {
     const Operator op = parse_operator("P=1,Q=8,C=16,K=16");
-    Schedule s = all_outermost(op, 4);
-    bool k_spatial = false, k_dram = false, c_dram = false;
-    for (auto& f : s.factors) {
-        f.level = 1;
-        if (f.dim == K && !k_spatial) f.level = 2, f.spatial = true, k_spatial = true;
-        else if (f.dim == K && !k_dram) f.level = 3, k_dram = true;
-        else if (f.dim == C && !c_dram) f.level = 3, c_dram = true;
-    }
-    s.order[3] = {C, K, N, P, Q, R, S}; // C outside K at the DRAM level: every output tile is visited twice
+    const Schedule s = spilling_schedule(op);
     REQUIRE(check_valid(op, s, hardware_from_platform(dna16c())).empty());
     const auto x = random_int8(core::input_elems(op), 31), w = random_int8(core::weight_elems(op), 32);
     std::vector<int8_t> got(core::output_elems(op));
