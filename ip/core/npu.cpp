@@ -138,7 +138,7 @@ constexpr uint64_t kNotYet = ~uint64_t(0);
 // ============================================================================ core
 
 NpuCore::NpuCore(sc_core::sc_module_name name, Npu& npu, uint32_t index)
-    : sc_module(name), bus("bus"), npu_(npu), index_(index), rt_(npu.cfg_.npu.runtime_table_entries) {
+    : sc_module(name), bus("bus"), npu_(npu), rt_(npu.cfg_.npu.runtime_table_entries) {
     regs_.declare(kCoreRegisters);
     regs_.set(CORE_ID, index);
     regs_.on_read(RT_COUNT, [this](uint32_t) { return uint32_t(rt_.entries().size()); });
@@ -161,7 +161,6 @@ NpuCore::NpuCore(sc_core::sc_module_name name, Npu& npu, uint32_t index)
     SC_THREAD(run);
 }
 
-uint32_t NpuCore::state() const { return status::STATE.get(regs_.get(STATUS)); }
 void NpuCore::clear_runtime_table() { rt_.clear(); }
 
 void NpuCore::run() {
@@ -228,6 +227,12 @@ void NpuCore::fail(uint32_t code, uint32_t detail, const std::string& why) {
     regs_.set(ERR_DETAIL, detail);
     regs_.set(IRQ_STATUS, regs_.get(IRQ_STATUS) | irq::ERROR.make(1));
     board_trace().instant(std::string(name()), std::string("error: ") + err_name(code) + (why.empty() ? "" : ": " + why), now_ps());
+    npu_.update_irq();
+}
+
+void NpuCore::succeed() {
+    regs_.set(STATUS, status::STATE.make(status::kDone));
+    regs_.set(IRQ_STATUS, regs_.get(IRQ_STATUS) | irq::DONE.make(1));
     npu_.update_irq();
 }
 
@@ -306,9 +311,7 @@ void NpuCore::run_nonlinear_job(const JobDescriptor& d, uint64_t& t) {
     busy_ps += t - begin;
     ++nonlinear_jobs;
     board_trace().span(std::string(name()), std::string("agent ") + to_string(op), begin, t, {{"n", d.nl_n}});
-    regs_.set(STATUS, status::STATE.make(status::kDone));
-    regs_.set(IRQ_STATUS, regs_.get(IRQ_STATUS) | irq::DONE.make(1));
-    npu_.update_irq();
+    succeed();
 }
 
 // Streaming operators: no reuse to exploit, so operands flow from their home
@@ -416,7 +419,8 @@ void NpuCore::run_stream_job(const JobDescriptor& d, uint64_t& t) {
     if (bus_error_) return fail(kErrBusFault, uint32_t(bus_error_addr_), "stream transfer");
     // Functional: this core's share, read and written through the bus's debug path.
     if (functional && count > 0) {
-        auto dbg = [&](tlm::tlm_command cmd, uint64_t addr, void* p, uint64_t len) { debug_copy(bus, cmd, addr, p, len); };
+        bool ok = true; // the ranges were checked: a failure here is a model bug, reported all the same
+        auto dbg = [&](tlm::tlm_command cmd, uint64_t addr, void* p, uint64_t len) { ok &= debug_copy(bus, cmd, addr, p, len); };
         auto run = [&](auto zero) {
             using T = decltype(zero);
             if (d.kind == kJobEltwise) {
@@ -431,7 +435,6 @@ void NpuCore::run_stream_job(const JobDescriptor& d, uint64_t& t) {
                 Operator sub = op;
                 sub[N] = 1;
                 sub[C] = uint32_t(count);
-                const uint64_t H = op.input_extent(op[P], op[R]), W = op.input_extent(op[Q], op[S]);
                 for (uint64_t n = 0; n < op[N]; ++n) {
                     std::vector<T> in(count * H * W);
                     dbg(tlm::TLM_READ_COMMAND, d.in_addr + ((n * op[C] + first) * H * W) * eb, in.data(), in.size() * eb);
@@ -444,10 +447,9 @@ void NpuCore::run_stream_job(const JobDescriptor& d, uint64_t& t) {
         };
         if (fp) run(0.0f);
         else run(int8_t(0));
+        if (!ok) return fail(kErrBusFault, 0, "functional access to a tensor");
     }
-    regs_.set(STATUS, status::STATE.make(status::kDone));
-    regs_.set(IRQ_STATUS, regs_.get(IRQ_STATUS) | irq::DONE.make(1));
-    npu_.update_irq();
+    succeed();
 }
 
 bool NpuCore::load_operand(NpuLaunch& L, Tensor v, const TensorRegion& r, uint64_t off, uint64_t n, uint64_t src, uint64_t pad) {
@@ -790,9 +792,7 @@ void NpuCore::run_tensor_job(const JobDescriptor& d, uint64_t& t) {
                           : fail(kErrGroup, d.group, "the launch failed (another of its cores, or a tensor access)");
     }
     npu_.leave(L, false);
-    regs_.set(STATUS, status::STATE.make(status::kDone));
-    regs_.set(IRQ_STATUS, regs_.get(IRQ_STATUS) | irq::DONE.make(1));
-    npu_.update_irq();
+    succeed();
 }
 
 // ============================================================================ engine

@@ -94,7 +94,6 @@ public:
 
     RegisterBank& regs() { return regs_; }
     const core::RuntimeTable& runtime_table() const { return rt_; }
-    uint32_t state() const;
     void start(const sc_core::sc_time& delay) { start_.notify(delay); }
     void clear_runtime_table();
 
@@ -106,7 +105,8 @@ private:
     void run_tensor_job(const npu::JobDescriptor& d, uint64_t& t);
     void run_nonlinear_job(const npu::JobDescriptor& d, uint64_t& t);
     void run_stream_job(const npu::JobDescriptor& d, uint64_t& t); // eltwise, pool
-    void fail(uint32_t code, uint32_t detail, const std::string& why);
+    void fail(uint32_t code, uint32_t detail, const std::string& why); // STATE error, ERR_CODE, ERROR interrupt
+    void succeed();                                                    // STATE done, DONE interrupt
     void sync_to(uint64_t t_ps);
     // Timed access with data (descriptors, agent vectors). False on a bus error.
     bool data_access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uint32_t len, uint64_t& t_ps);
@@ -131,7 +131,6 @@ private:
     uint64_t release_glb_out(NpuLaunch& L, uint64_t seq, uint64_t at_ps);
 
     Npu& npu_;
-    uint32_t index_;
     RegisterBank regs_;
     core::RuntimeTable rt_;
     sc_core::sc_event start_;
