@@ -12,8 +12,10 @@
 #include "ip/common/tlm_util.h"
 #include "ip/dma/dma_regs.h"
 #include "platform/board.h"
+#include "board_fixture.h"
 
 using namespace dynavp;
+using test::run_board;
 
 namespace {
 
@@ -25,16 +27,6 @@ std::vector<uint8_t> bytes(size_t n, uint32_t seed) {
         b = uint8_t(x >> 24);
     }
     return v;
-}
-
-// Builds the dna-16c board, runs `fw` as its firmware to completion.
-template <class F> Board& run_board(F fw) {
-    static PlatformConfig cfg = load_platform("dna-16c");
-    static Board board(cfg); // one board per process (SystemC elaborates once)
-    board.host().set_firmware(fw);
-    sc_core::sc_start();
-    REQUIRE(board.host().finished());
-    return board;
 }
 
 } // namespace

@@ -16,30 +16,15 @@
 #include "ip/core/nonlinear.h"
 #include "ip/scheduling/mappers.h"
 #include "platform/board.h"
+#include "board_fixture.h"
 
 using namespace dynavp;
 using namespace dynavp::sched;
+using test::dna16c;
+using test::run_board;
+using test::the_board;
 
 namespace {
-
-// One board per process (SystemC elaborates once), built from `cfg` on first use.
-Board& the_board(const PlatformConfig& cfg) {
-    static Board board(cfg);
-    return board;
-}
-
-template <class F> Board& run_board(const PlatformConfig& cfg, F fw) {
-    Board& board = the_board(cfg);
-    board.host().set_firmware(fw);
-    sc_core::sc_start();
-    REQUIRE(board.host().finished());
-    return board;
-}
-
-const PlatformConfig& dna16c() {
-    static PlatformConfig cfg = load_platform("dna-16c");
-    return cfg;
-}
 
 std::vector<int8_t> random_int8(size_t n, uint32_t seed) {
     std::vector<int8_t> v(n);
