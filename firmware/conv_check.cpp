@@ -66,10 +66,7 @@ int conv_check_main(Hal& hal, const FirmwareArgs& args) {
     }
     const bool timing_only = npu.timing_only();
     const sched::Hardware hw8 = sched::hardware_from_platform(*args.platform);
-    sched::Hardware hw32 = hw8;
-    hw32.elem_bytes = {4, 4, 4};
-    hw32.dram_output_bytes = 4;
-    hw32.levels[0].capacity = {4, 4, 4};
+    const sched::Hardware hw32 = sched::fp32_hardware(hw8);
 
     uint64_t rng = args.seed * 0x9E3779B97F4A7C15ull + 7;
     const uint64_t in_addr = dram->base + 0x1000000, w_addr = dram->base + 0x2000000, out_addr = dram->base + 0x3000000,

@@ -698,15 +698,7 @@ void NpuCore::run_tensor_job(const JobDescriptor& d, uint64_t& t) {
 
     // ---- the walk: per tile, refill what moved, compute, drain outputs
     const uint64_t clk = npu_.clk_ps_;
-    const auto& ext1 = walk.core_extent();
-    const uint64_t eb_in = d.dtype == kFp32 ? 4 : 1;
-    auto core_tile_bytes = [&](Tensor v) {
-        const uint64_t e = v == Weight   ? ext1[R] * ext1[S] * ext1[C] * ext1[K]
-                           : v == Input  ? ext1[N] * ext1[C] * op.input_extent(ext1[P], ext1[R]) * op.input_extent(ext1[Q], ext1[S])
-                                         : ext1[N] * ext1[K] * ext1[P] * ext1[Q];
-        return e * (v == Output ? 4 : eb_in);
-    };
-    const uint64_t tile_bytes[3] = {core_tile_bytes(Weight), core_tile_bytes(Input), core_tile_bytes(Output)};
+    const auto& tile_bytes = L.cost.level[1].tile_bytes; // a core-buffer tile of each tensor (partial sums at full width)
     // Core buffer <-> PE array traffic of one tile (the same for every tile):
     // the cost model's level-1 traffic over all tiles of all cores.
     const double inner_bytes = (L.cost.level[1].read_bytes[0] + L.cost.level[1].read_bytes[1] + L.cost.level[1].read_bytes[2] +
@@ -799,10 +791,7 @@ void NpuCore::run_tensor_job(const JobDescriptor& d, uint64_t& t) {
 
 Npu::Npu(sc_core::sc_module_name name, const PlatformConfig& cfg, const NpuOptions& opt)
     : sc_module(name), regs_socket("regs_socket"), irq("irq"), cfg_(cfg), opt_(opt), clk_ps_(period_ps(cfg.clock_mhz)),
-      hw_int8_(sched::hardware_from_platform(cfg)), hw_fp32_(hw_int8_), pfb_(cfg.npu.prefetch_tiles) {
-    hw_fp32_.elem_bytes = {4, 4, 4};
-    hw_fp32_.dram_output_bytes = 4;
-    hw_fp32_.levels[0].capacity = {4, 4, 4};
+      hw_int8_(sched::hardware_from_platform(cfg)), hw_fp32_(sched::fp32_hardware(hw_int8_)), pfb_(cfg.npu.prefetch_tiles) {
     for (const DeviceConfig& dev : cfg.devices) {
         if (dev.name == "glb") glb_base_ = dev.base, glb_size_ = dev.size;
         if (dev.name == "prefetch_buffer") pfb_base_ = dev.base, pfb_size_ = dev.size;
@@ -1056,17 +1045,16 @@ void Npu::finish_if_done(NpuLaunch& L) {
     }
     if (!accounted) return;
     n_.macs += L.macs;
-    last_launch_cycles_ = (L.end_ps - L.start_ps) / clk_ps_;
-    last_launch_macs_ = L.macs;
+    const uint64_t cycles = (L.end_ps - L.start_ps) / clk_ps_;
     const double pes = double(hw_int8_.total_pes());
     launch_log_.push_back({{"operator", L.op.to_string()},
                            {"dtype", L.job.dtype == kFp32 ? "fp32" : "int8"},
                            {"cores", L.job.slots},
                            {"start_ns", double(L.start_ps) / 1000.0},
-                           {"cycles", last_launch_cycles_},
+                           {"cycles", cycles},
                            {"cost_model_cycles", L.cost.cycles},
                            {"macs", L.macs},
-                           {"pe_utilization", last_launch_cycles_ ? double(L.macs) / (double(last_launch_cycles_) * pes) : 0.0},
+                           {"pe_utilization", cycles ? double(L.macs) / (double(cycles) * pes) : 0.0},
                            {"bytes",
                             {{"dram_read", n_.dram_read - L.at_start.dram_read},
                              {"dram_write", n_.dram_write - L.at_start.dram_write},
@@ -1076,7 +1064,7 @@ void Npu::finish_if_done(NpuLaunch& L) {
                              {"core_buffer_fill", n_.core_fill - L.at_start.core_fill},
                              {"core_buffer_drain", n_.core_drain - L.at_start.core_drain}}}});
     board_trace().span(std::string(name()), "launch " + L.op.to_string(), L.start_ps, L.end_ps,
-                       {{"cycles", last_launch_cycles_}, {"cores", L.job.slots}});
+                       {{"cycles", cycles}, {"cores", L.job.slots}});
     launches_.erase(L.id);
 }
 
@@ -1091,9 +1079,16 @@ void Npu::report(Stats& s, const std::string& p) const {
     s.set(p + ".macs", n_.macs);
     s.set(p + ".active_cycles", active_cycles);
     s.set(p + ".pe_utilization", active_cycles ? double(n_.macs) / (double(active_cycles) * pes) : 0.0);
-    s.set(p + ".last_launch.cycles", last_launch_cycles_);
-    s.set(p + ".last_launch.macs", last_launch_macs_);
-    s.set(p + ".last_launch.pe_utilization", last_launch_cycles_ ? double(last_launch_macs_) / (double(last_launch_cycles_) * pes) : 0.0);
+    if (!launch_log_.empty()) { // the last row of the launch log, for scripts that want one number
+        const auto& last = launch_log_.back();
+        s.set(p + ".last_launch.cycles", last["cycles"].get<uint64_t>());
+        s.set(p + ".last_launch.macs", last["macs"].get<uint64_t>());
+        s.set(p + ".last_launch.pe_utilization", last["pe_utilization"].get<double>());
+    } else {
+        s.set(p + ".last_launch.cycles", uint64_t(0));
+        s.set(p + ".last_launch.macs", uint64_t(0));
+        s.set(p + ".last_launch.pe_utilization", 0.0);
+    }
     s.set(p + ".tile_transactions", n_.tile_transactions);
     s.set(p + ".bytes.dram_read", n_.dram_read);
     s.set(p + ".bytes.dram_write", n_.dram_write);

@@ -207,7 +207,6 @@ private:
     uint32_t running_ = 0;
     uint64_t pfb_hits_ = 0;
     uint64_t active_since_ = 0;
-    uint64_t last_launch_cycles_ = 0, last_launch_macs_ = 0;
     nlohmann::json launch_log_ = nlohmann::json::array();
 };
 

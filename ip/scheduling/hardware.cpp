@@ -12,6 +12,13 @@ uint64_t Hardware::total_pes() const {
     return p;
 }
 
+Hardware fp32_hardware(Hardware hw) {
+    hw.elem_bytes = {4, 4, 4};
+    hw.dram_output_bytes = 4;
+    hw.levels.at(0).capacity = {4, 4, 4};
+    return hw;
+}
+
 Hardware hardware_from_platform(const PlatformConfig& cfg) {
     if (cfg.npu.cores == 0) throw std::invalid_argument("platform '" + cfg.name + "' declares no npu section");
     Hardware hw;

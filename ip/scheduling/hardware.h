@@ -51,4 +51,8 @@ struct Hardware {
 // Throws std::invalid_argument when the platform has no NPU.
 Hardware hardware_from_platform(const PlatformConfig& cfg);
 
+// The same machine running fp32: every operand and result 4 bytes wide
+// (registers hold one fp32 value of each tensor; outputs leave as fp32).
+Hardware fp32_hardware(Hardware hw);
+
 } // namespace dynavp::sched

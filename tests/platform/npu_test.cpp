@@ -351,10 +351,7 @@ TEST_CASE("timing-only runs keep every cycle and byte of a functional run but co
 
 TEST_CASE("the NPU on the board equals the reference for 40 random ops under random valid schedules, int8 and fp32", "[platform][npu][property]") {
     const Hardware hw8 = hardware_from_platform(dna16c());
-    Hardware hw32 = hw8;
-    hw32.elem_bytes = {4, 4, 4};
-    hw32.dram_output_bytes = 4;
-    hw32.levels[0].capacity = {4, 4, 4};
+    const Hardware hw32 = fp32_hardware(hw8);
     std::mt19937_64 rng(99);
     auto pick = [&](uint32_t lo, uint32_t hi) { return std::uniform_int_distribution<uint32_t>(lo, hi)(rng); };
     struct Case {

@@ -172,9 +172,7 @@ TEST_CASE("blocked weights put every GLB weight tile in one contiguous block and
 
 TEST_CASE("cores computing their tile walks with compute_tile reproduce the reference bit for bit (500 random ops and schedules)", "[npu][property]") {
     const Hardware hw8 = hardware_from_platform(load_platform("dna-16c"));
-    Hardware hw32 = hw8;
-    hw32.elem_bytes = {4, 4, 4};
-    hw32.levels[0].capacity = {4, 4, 4};
+    const Hardware hw32 = fp32_hardware(hw8);
     std::mt19937_64 rng(2024);
     auto values = [&](size_t n, bool dyadic) {
         std::vector<float> v(n);
