@@ -54,7 +54,6 @@ NpuResult NpuDriver::run(const NpuTensorJob& job, uint64_t timeout_ns, uint32_t 
     d.dtype = job.dtype;
     d.out_format = job.out_format;
     d.scale = job.scale;
-    d.slots = slots;
     d.group = next_group_++;
     d.in_addr = job.in_addr;
     d.w_addr = job.w_addr;
@@ -66,14 +65,7 @@ NpuResult NpuDriver::run(const NpuTensorJob& job, uint64_t timeout_ns, uint32_t 
     d.in_w = job.in_w;
     d.sched_addr = sched_addr;
     d.sched_bytes = uint32_t(sb.size());
-    std::vector<JobDescriptor> jobs;
-    std::vector<uint32_t> cores;
-    for (uint32_t s = 0; s < slots; ++s) { // the outer (GLB-level spatial) loops: one slot per core
-        d.slot = s;
-        jobs.push_back(d);
-        cores.push_back(first_core + s);
-    }
-    return launch(jobs, cores, timeout_ns);
+    return launch_slots(d, slots, first_core, timeout_ns); // the outer (GLB-level spatial) loops: one slot per core
 }
 
 namespace {
@@ -93,15 +85,7 @@ NpuResult NpuDriver::run_eltwise_add(const sched::Operator& shape, uint32_t dtyp
                                      uint32_t cores, uint64_t timeout_ns) {
     JobDescriptor d = stream_job(kJobEltwise, shape, dtype, scale);
     d.in_addr = a, d.w_addr = b, d.out_addr = out;
-    std::vector<JobDescriptor> jobs;
-    std::vector<uint32_t> ids;
-    cores = std::max(1u, std::min(cores, cores_));
-    for (uint32_t c = 0; c < cores; ++c) {
-        d.slot = c, d.slots = cores;
-        jobs.push_back(d);
-        ids.push_back(c);
-    }
-    return launch(jobs, ids, timeout_ns);
+    return launch_slots(d, std::max(1u, std::min(cores, cores_)), 0, timeout_ns);
 }
 
 NpuResult NpuDriver::run_pool(const sched::Operator& op, uint32_t kind, uint32_t dtype, float scale, uint64_t in, uint64_t out, uint32_t cores,
@@ -109,15 +93,7 @@ NpuResult NpuDriver::run_pool(const sched::Operator& op, uint32_t kind, uint32_t
     JobDescriptor d = stream_job(kJobPool, op, dtype, scale);
     d.pool_kind = kind;
     d.in_addr = in, d.out_addr = out;
-    std::vector<JobDescriptor> jobs;
-    std::vector<uint32_t> ids;
-    cores = std::max(1u, std::min({cores, cores_, op[sched::C]}));
-    for (uint32_t c = 0; c < cores; ++c) {
-        d.slot = c, d.slots = cores;
-        jobs.push_back(d);
-        ids.push_back(c);
-    }
-    return launch(jobs, ids, timeout_ns);
+    return launch_slots(d, std::max(1u, std::min({cores, cores_, op[sched::C]})), 0, timeout_ns);
 }
 
 NpuResult NpuDriver::run_nonlinear(uint32_t core, JobDescriptor d, uint64_t timeout_ns) {
@@ -128,6 +104,18 @@ NpuResult NpuDriver::run_nonlinear(uint32_t core, JobDescriptor d, uint64_t time
     }
     d.kind = kJobNonlinear;
     return launch({d}, {core}, timeout_ns);
+}
+
+NpuResult NpuDriver::launch_slots(JobDescriptor d, uint32_t slots, uint32_t first_core, uint64_t timeout_ns) {
+    std::vector<JobDescriptor> jobs;
+    std::vector<uint32_t> cores;
+    d.slots = slots;
+    for (uint32_t s = 0; s < slots; ++s) {
+        d.slot = s;
+        jobs.push_back(d);
+        cores.push_back(first_core + s);
+    }
+    return launch(jobs, cores, timeout_ns);
 }
 
 NpuResult NpuDriver::launch(const std::vector<JobDescriptor>& jobs, const std::vector<uint32_t>& cores, uint64_t timeout_ns) {

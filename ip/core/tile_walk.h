@@ -40,7 +40,6 @@ public:
     bool next(TileStep& out);
     uint64_t tiles() const { return tiles_; }           // steps of this core
     uint64_t inner_cycles() const { return inner_cycles_; } // temporal iterations inside one tile
-    const std::array<uint64_t, kDims>& core_extent() const { return ext1_; }
     const std::array<uint64_t, kDims>& glb_extent() const { return ext2_; }
     // > 1 when a GLB output tile is left and revisited: partial sums go to DRAM and back.
     uint64_t glb_out_visits_per_tile() const { return glb_out_visits_per_tile_; }
