@@ -48,11 +48,7 @@ Board::Board(const PlatformConfig& cfg, const NpuOptions& npu_options) : cfg_(cf
             router_->initiator_socket.bind(m->regs_socket);
             m->bus_socket.bind(router_->target_socket);
             router_->name_initiator(initiators++, d.name);
-            if (d.irq >= 0) m->irq(*irq_lines_.at(size_t(d.irq)));
-            else {
-                irq_lines_.push_back(std::make_unique<sc_core::sc_signal<bool>>((d.name + "_irq_unconnected").c_str()));
-                m->irq(*irq_lines_.back());
-            }
+            m->irq(irq_signal(d));
             dmas_.emplace_back(d.name, std::move(m));
             break;
         }
@@ -63,15 +59,39 @@ Board::Board(const PlatformConfig& cfg, const NpuOptions& npu_options) : cfg_(cf
                 npu_->core(i).bus.bind(router_->target_socket);
                 router_->name_initiator(initiators++, d.name + ".core" + std::to_string(i));
             }
-            if (d.irq >= 0) npu_->irq(*irq_lines_.at(size_t(d.irq)));
-            else {
-                irq_lines_.push_back(std::make_unique<sc_core::sc_signal<bool>>((d.name + "_irq_unconnected").c_str()));
-                npu_->irq(*irq_lines_.back());
-            }
+            npu_->irq(irq_signal(d));
             break;
         }
+        case DeviceType::Transverter:
+            transverter_ = std::make_unique<Transverter>(d.name.c_str(), cfg, d);
+            router_->initiator_socket.bind(transverter_->socket);
+            transverter_->irq.out(irq_signal(d));
+            break;
+        case DeviceType::Predictor:
+            predictor_ = std::make_unique<Predictor>(d.name.c_str(), cfg, d);
+            router_->initiator_socket.bind(predictor_->socket);
+            predictor_->bus.bind(router_->target_socket);
+            router_->name_initiator(initiators++, d.name);
+            predictor_->irq.out(irq_signal(d));
+            break;
+        case DeviceType::RuntimeMonitor:
+            monitor_ = std::make_unique<RuntimeMonitor>(d.name.c_str(), d);
+            router_->initiator_socket.bind(monitor_->socket);
+            monitor_->irq.out(irq_signal(d));
+            break;
         }
     }
+    // DNA's online scheduler (sec. IV): the predictor writes the NPU's tile
+    // directory; the runtime monitor reads the cores' runtime tables and
+    // drives the predictor and the transverter. Dedicated wires, not the bus.
+    if (predictor_) predictor_->attach(npu_.get());
+    if (monitor_) monitor_->attach(npu_.get(), predictor_.get(), transverter_.get());
+}
+
+sc_core::sc_signal<bool>& Board::irq_signal(const DeviceConfig& d) {
+    if (d.irq >= 0) return *irq_lines_.at(size_t(d.irq));
+    irq_lines_.push_back(std::make_unique<sc_core::sc_signal<bool>>((d.name + "_irq_unconnected").c_str()));
+    return *irq_lines_.back();
 }
 
 Board::~Board() = default;
@@ -95,6 +115,9 @@ void Board::report(Stats& s) const {
     for (const auto& [name, m] : srams_) m->report(s, "devices." + name);
     for (const auto& [name, m] : dmas_) m->report(s, "devices." + name);
     if (npu_) npu_->report(s, "npu");
+    if (transverter_) transverter_->report(s, "transverter");
+    if (predictor_) predictor_->report(s, "predictor");
+    if (monitor_) monitor_->report(s, "runtime_monitor");
 }
 
 } // namespace dynavp

@@ -14,6 +14,9 @@
 #include "ip/dma/dma.h"
 #include "ip/dram/dram.h"
 #include "ip/host/host_cpu.h"
+#include "ip/predictor/predictor.h"
+#include "ip/runtime_monitor/runtime_monitor.h"
+#include "ip/transverter/transverter.h"
 #include "ip/sram/sram.h"
 #include "platform_config.h"
 #include "stats.h"
@@ -32,6 +35,9 @@ public:
     Sram* sram(const std::string& name);
     Dma* dma(const std::string& name);
     Npu* npu() { return npu_.get(); }
+    Transverter* transverter() { return transverter_.get(); }
+    Predictor* predictor() { return predictor_.get(); }
+    RuntimeMonitor* runtime_monitor() { return monitor_.get(); }
     uint64_t board_clock_ps() const { return clk_ps_; }
 
     // Everything the modules counted, under one schema (see README "Reading the report").
@@ -46,6 +52,10 @@ private:
     std::vector<std::pair<std::string, std::unique_ptr<Sram>>> srams_;
     std::vector<std::pair<std::string, std::unique_ptr<Dma>>> dmas_;
     std::unique_ptr<Npu> npu_;
+    std::unique_ptr<Transverter> transverter_;
+    std::unique_ptr<Predictor> predictor_;
+    std::unique_ptr<RuntimeMonitor> monitor_;
+    sc_core::sc_signal<bool>& irq_signal(const DeviceConfig& d); // its host line, or a fresh unconnected signal
     std::vector<std::unique_ptr<sc_core::sc_signal<bool>>> irq_lines_;
 };
 

@@ -95,8 +95,38 @@ DeviceConfig read_device(const ConfigNode& n, double board_clock) {
     } else if (type == "npu") {
         d.type = DeviceType::Npu;
         n.allow_only({"name", "type", "base", "size", "irq"});
+    } else if (type == "transverter") {
+        d.type = DeviceType::Transverter;
+        n.allow_only({"name", "type", "base", "size", "clock_mhz", "irq", "table_entries", "alu_cycles", "mux_cycles", "write_cycles"});
+        auto& t = d.transverter;
+        // The SCHD image of a full table (8-byte header, 8 bytes per row, 7 bytes of loop order per level) fits the 4 KiB window.
+        t.table_entries = uint32_t(n.u64_in("table_entries", t.table_entries, 1, 400));
+        t.alu_cycles = uint32_t(n.u64_in("alu_cycles", t.alu_cycles, 1, 1000));
+        t.mux_cycles = uint32_t(n.u64_in("mux_cycles", t.mux_cycles, 0, 1000));
+        t.write_cycles = uint32_t(n.u64_in("write_cycles", t.write_cycles, 0, 1000));
+        if (d.size < 0x2000) n.fail("size", "the transverter needs 0x2000 bytes (registers + scheduling-table page)");
+    } else if (type == "predictor") {
+        d.type = DeviceType::Predictor;
+        n.allow_only({"name", "type", "base", "size", "clock_mhz", "irq", "tiles", "rat_bits", "table_bytes", "initial_state", "fifo_depth"});
+        auto& p = d.predictor;
+        p.tiles = uint32_t(n.u64_in("tiles", p.tiles, 1, 256));
+        p.rat_bits = uint32_t(n.u64_in("rat_bits", p.rat_bits, 0, 16));
+        p.table_bytes = n.u64_in("table_bytes", p.table_bytes, 1, 1u << 20);
+        p.initial_state = uint32_t(n.u64_in("initial_state", p.initial_state, 0, 3));
+        p.fifo_depth = uint32_t(n.u64_in("fifo_depth", p.fifo_depth, 1, 256));
+        const uint64_t need = ((uint64_t(p.tiles) << p.rat_bits) * 2 + 7) / 8;
+        if (need > p.table_bytes)
+            n.fail("rat_bits", std::to_string(p.tiles) + " tiles x 2^" + std::to_string(p.rat_bits) + " RAT values x 2 bits = " +
+                                   std::to_string(need) + " bytes, more than table_bytes (" + std::to_string(p.table_bytes) + ")");
+        if (d.size < 0x1000 + ((need + 3) / 4) * 4) n.fail("size", "the predictor needs 0x1000 bytes of registers plus its table");
+    } else if (type == "runtime_monitor") {
+        d.type = DeviceType::RuntimeMonitor;
+        n.allow_only({"name", "type", "base", "size", "clock_mhz", "irq", "cycles_per_entry", "forward_cycles"});
+        d.monitor.cycles_per_entry = uint32_t(n.u64_in("cycles_per_entry", d.monitor.cycles_per_entry, 0, 1000));
+        d.monitor.forward_cycles = uint32_t(n.u64_in("forward_cycles", d.monitor.forward_cycles, 0, 100000));
+        if (d.size < 0x1000) n.fail("size", "the runtime monitor needs 0x1000 bytes");
     } else {
-        n.fail("type", "unknown device type \"" + type + "\" (known: dram, sram, dma, npu)");
+        n.fail("type", "unknown device type \"" + type + "\" (known: dram, sram, dma, npu, transverter, predictor, runtime_monitor)");
     }
     if (n.has("irq")) d.irq = int(n.u64_in("irq", 0, 63));
     return d;
@@ -110,6 +140,9 @@ const char* to_string(DeviceType t) {
     case DeviceType::Sram: return "sram";
     case DeviceType::Dma: return "dma";
     case DeviceType::Npu: return "npu";
+    case DeviceType::Transverter: return "transverter";
+    case DeviceType::Predictor: return "predictor";
+    case DeviceType::RuntimeMonitor: return "runtime_monitor";
     }
     return "?";
 }
@@ -154,7 +187,9 @@ PlatformConfig parse_platform(const std::string& text, const std::string& file) 
 
     for (const ConfigNode& n : root.array_of_objects("devices")) {
         n.allow_only({"name", "type", "base", "size", "clock_mhz", "irq", "preset", "channels", "interleave_bytes",
-                      "timing", "latency_cycles", "bytes_per_cycle", "chunk_bytes", "outstanding"});
+                      "timing", "latency_cycles", "bytes_per_cycle", "chunk_bytes", "outstanding", "table_entries", "alu_cycles",
+                      "mux_cycles", "write_cycles", "tiles", "rat_bits", "table_bytes", "initial_state", "fifo_depth", "cycles_per_entry",
+                      "forward_cycles"});
         DeviceConfig d = read_device(n, pc.clock_mhz);
         if (d.irq >= int(pc.host_irq_lines))
             n.fail("irq", "line " + std::to_string(d.irq) + " does not exist (host has " + std::to_string(pc.host_irq_lines) + ")");
@@ -208,6 +243,17 @@ PlatformConfig parse_platform(const std::string& text, const std::string& file) 
         for (size_t j = 0; j < i; ++j)
             if (pc.devices[j].type == DeviceType::Npu) throw ConfigError(file, where + "/type", "only one device of type \"npu\" per board");
         if (!pc.find("glb")) throw ConfigError(file, where, "the npu needs an sram device named \"glb\" (its L2, DNA IV-A)");
+    }
+    // DNA's online scheduler: one of each, next to an NPU.
+    for (size_t i = 0; i < pc.devices.size(); ++i) {
+        const DeviceConfig& d = pc.devices[i];
+        if (d.type != DeviceType::Transverter && d.type != DeviceType::Predictor && d.type != DeviceType::RuntimeMonitor) continue;
+        const std::string where = "/devices/" + std::to_string(i) + "/type";
+        for (size_t j = 0; j < i; ++j)
+            if (pc.devices[j].type == d.type) throw ConfigError(file, where, std::string("only one device of type \"") + to_string(d.type) + "\" per board");
+        if (!pc.first_of(DeviceType::Npu)) throw ConfigError(file, where, std::string("a ") + to_string(d.type) + " needs a device of type \"npu\"");
+        if (d.type == DeviceType::Predictor && !pc.find("prefetch_buffer"))
+            throw ConfigError(file, where, "the predictor needs an sram device named \"prefetch_buffer\" (DNA VI-B)");
     }
     return pc;
 }

@@ -11,7 +11,7 @@
 
 namespace dynavp {
 
-enum class DeviceType { Dram, Sram, Dma, Npu };
+enum class DeviceType { Dram, Sram, Dma, Npu, Transverter, Predictor, RuntimeMonitor };
 const char* to_string(DeviceType t);
 
 struct DramDeviceConfig {
@@ -30,6 +30,25 @@ struct DmaDeviceConfig {
     uint32_t outstanding = 8;      // transactions in flight per direction
 };
 
+// DNA's online scheduler (sec. V-C, VI-B, IV-B). Latencies: DNA gives none;
+// one clock per ALU / mux / write step and per runtime-table entry are ours.
+struct TransverterDeviceConfig {
+    uint32_t table_entries = 64; // factor rows: DNA VII-A's "16 items for each layer" x 4 memory levels
+    uint32_t alu_cycles = 1, mux_cycles = 1, write_cycles = 1;
+};
+
+struct PredictorDeviceConfig {
+    uint32_t tiles = 256, rat_bits = 4;  // 256 x 2^4 two-bit states = DNA VII-A's 1 KB table
+    uint64_t table_bytes = 1024;         // the budget tiles x 2^rat_bits x 2 bits must fit
+    uint32_t initial_state = 1;          // "weakly not useful" (DNA does not say)
+    uint32_t fifo_depth = 64;            // FIFO scheduler entries
+};
+
+struct MonitorDeviceConfig {
+    uint32_t cycles_per_entry = 1; // one runtime-table entry read and accumulated per clock
+    uint32_t forward_cycles = 4;   // hand-over to the predictor / transverter
+};
+
 struct DeviceConfig {
     std::string name;
     DeviceType type = DeviceType::Sram;
@@ -41,6 +60,9 @@ struct DeviceConfig {
     DramDeviceConfig dram;
     SramDeviceConfig sram;
     DmaDeviceConfig dma;
+    TransverterDeviceConfig transverter;
+    PredictorDeviceConfig predictor;
+    MonitorDeviceConfig monitor;
 };
 
 // The NPU compute engine (DNA sec. VII-A, IV-A): its cores are modelled by

@@ -827,16 +827,8 @@ Npu::Npu(sc_core::sc_module_name name, const PlatformConfig& cfg, const NpuOptio
     };
     control_.on_write(PFB_SEL, [load_entry](uint32_t, uint32_t) { load_entry(); });
     control_.on_write(PFB_CTRL, [this](uint32_t, uint32_t v) {
-        const uint32_t i = control_.get(PFB_SEL);
-        if (i >= pfb_.size()) return; // ignored: the directory has PFB_ENTRIES entries
-        PfbEntry e;
-        e.dram = (uint64_t(control_.get(PFB_DRAM_HI)) << 32) | control_.get(PFB_DRAM_LO);
-        e.offset = control_.get(PFB_OFFSET);
-        e.bytes = control_.get(PFB_BYTES);
-        e.valid = pfb_ctrl::VALID.get(v);
-        e.disabled = pfb_ctrl::DISABLE.get(v);
-        if (e.valid && e.offset + e.bytes > pfb_size_) e.valid = false; // cannot point outside the buffer
-        pfb_[i] = e;
+        set_prefetch_entry(control_.get(PFB_SEL), (uint64_t(control_.get(PFB_DRAM_HI)) << 32) | control_.get(PFB_DRAM_LO),
+                           control_.get(PFB_OFFSET), control_.get(PFB_BYTES), pfb_ctrl::VALID.get(v), pfb_ctrl::DISABLE.get(v));
     });
     for (uint32_t i = 0; i < cfg.npu.cores; ++i) cores_.push_back(std::make_unique<NpuCore>(("core" + std::to_string(i)).c_str(), *this, i));
     irq.initialize(false);
@@ -846,6 +838,17 @@ Npu::Npu(sc_core::sc_module_name name, const PlatformConfig& cfg, const NpuOptio
 }
 
 Npu::~Npu() = default;
+
+void Npu::set_prefetch_entry(uint32_t i, uint64_t dram, uint64_t offset, uint64_t bytes, bool valid, bool disabled) {
+    if (i >= pfb_.size()) return; // the directory has PFB_ENTRIES entries
+    PfbEntry e;
+    e.dram = dram;
+    e.offset = offset;
+    e.bytes = bytes;
+    e.valid = valid && offset + bytes <= pfb_size_; // cannot point outside the buffer
+    e.disabled = disabled;
+    pfb_[i] = e;
+}
 
 Npu::Where Npu::where(uint64_t a) const {
     if (a >= glb_base_ && a - glb_base_ < glb_size_) return Where::Glb;

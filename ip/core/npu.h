@@ -157,6 +157,11 @@ public:
     // One row per finished launch: operator, cores, cycles next to the cost
     // model's, bytes per level moved while it ran.
     const nlohmann::json& launch_log() const { return launch_log_; }
+    // Hardware side of the prefetch-buffer tile directory (the predictor's
+    // wires, DNA VI-B); firmware uses the PFB_* registers. Out-of-range
+    // entries are ignored, as through the registers.
+    void set_prefetch_entry(uint32_t i, uint64_t dram, uint64_t offset, uint64_t bytes, bool valid, bool disabled);
+    uint32_t prefetch_entries() const { return uint32_t(pfb_.size()); }
 
     // Engine-wide counters (bytes by memory level, energy inputs).
     struct Counters {

@@ -22,4 +22,17 @@ std::vector<bool> RuntimeTable::access_trace(AgentPolicy policy, uint32_t tiles)
     return t;
 }
 
+AgentOutcome aggregate(const std::vector<const RuntimeTable*>& tables, AgentPolicy policy, uint32_t base, uint32_t tiles) {
+    AgentOutcome o;
+    o.counts.assign(tiles, 0);
+    for (const RuntimeTable* t : tables)
+        for (const auto& e : t->entries()) {
+            ++o.entries_scanned;
+            if (e.policy == policy && e.address >= base && e.address - base < tiles && e.result != 0) ++o.counts[e.address - base];
+        }
+    o.trace.resize(tiles);
+    for (uint32_t i = 0; i < tiles; ++i) o.trace[i] = o.counts[i] > 0;
+    return o;
+}
+
 } // namespace dynavp::core

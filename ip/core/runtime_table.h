@@ -42,4 +42,15 @@ private:
     uint64_t overflows_ = 0;
 };
 
+// What the runtime monitor makes of several cores' tables (DNA Fig. 8c):
+// per tile (agent-controlled address base .. base + tiles - 1, one policy)
+// how many entries had a non-zero result -- a routed expert's token count, a
+// kept channel -- and the access trace (count > 0) the predictor learns from.
+struct AgentOutcome {
+    std::vector<uint32_t> counts;
+    std::vector<bool> trace;
+    uint64_t entries_scanned = 0;
+};
+AgentOutcome aggregate(const std::vector<const RuntimeTable*>& tables, AgentPolicy policy, uint32_t base, uint32_t tiles);
+
 } // namespace dynavp::core

@@ -1,0 +1,351 @@
+#include "predictor.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "ip/common/tlm_util.h"
+#include "ip/core/npu.h"
+#include "platform/trace.h"
+#include "predictor_regs.h"
+
+namespace dynavp {
+
+using namespace predictor;
+
+namespace {
+constexpr uint64_t kBurstBoundary = 4096; // AXI bursts never cross 4 KiB
+uint32_t sat32(uint64_t v) { return uint32_t(std::min<uint64_t>(v, 0xFFFFFFFFu)); }
+} // namespace
+
+Predictor::Predictor(sc_core::sc_module_name name, const PlatformConfig& cfg, const DeviceConfig& dev)
+    : sc_module(name), socket("socket"), bus("bus"), irq("irq"), cfg_(dev.predictor), clk_ps_(period_ps(dev.clock_mhz)),
+      table_(dev.predictor.tiles, dev.predictor.rat_bits, uint8_t(dev.predictor.initial_state)), state_(dev.predictor.tiles, Tile::Absent),
+      needed_(dev.predictor.tiles), requested_(dev.predictor.tiles) {
+    if (const DeviceConfig* p = cfg.find("prefetch_buffer")) pfb_base_ = p->base, pfb_size_ = p->size;
+    socket.register_b_transport(this, &Predictor::b_transport);
+    regs_.declare(kRegisters);
+    for (uint32_t w = 0; w < kMaskWords; ++w) {
+        regs_.declare(mask(w));
+        regs_.declare(actual(w));
+        regs_.declare(predicted(w));
+        regs_.declare(loaded(w));
+    }
+    regs_.set(TILES, cfg_.tiles);
+    regs_.set(RAT_BITS, cfg_.rat_bits);
+    regs_.set(TABLE_BYTES, uint32_t(table_.bytes()));
+    regs_.on_write(CMD, [this](uint32_t, uint32_t v) { command(v); });
+    regs_.on_write(IRQ_STATUS, [this](uint32_t, uint32_t) { update_irq(); });
+    regs_.on_write(CTRL, [this](uint32_t, uint32_t) { update_irq(); });
+    regs_.on_read(STATUS, [this](uint32_t) {
+        return status::FIFO_LEVEL.make(uint32_t(fifo_.size() + demand_.size())) |
+               status::BUSY.make(std::count(state_.begin(), state_.end(), Tile::InFlight) > 0) | status::READY.make(ready_) |
+               status::ERR_CODE.make(err_code_);
+    });
+    const std::pair<reg::Register, const uint64_t*> counters[] = {{DECISIONS, &decisions_}, {CORRECT, &correct_}, {PREFETCHED, &prefetched_},
+                                                                  {USEFUL, &useful_},       {USELESS, &useless_}, {MISSED, &missed_}};
+    for (const auto& [r, v] : counters) {
+        const uint64_t* p = v;
+        regs_.on_read(r, [p](uint32_t) { return sat32(*p); });
+    }
+    SC_THREAD(engine);
+}
+
+uint64_t Predictor::tile_dram(uint32_t t) const {
+    return ((uint64_t(regs_.get(TILE_DRAM_HI)) << 32) | regs_.get(TILE_DRAM_LO)) + uint64_t(t) * regs_.get(TILE_BYTES);
+}
+
+std::vector<bool> Predictor::read_mask(uint32_t base) const {
+    std::vector<bool> m(regs_.get(LAYER_TILES));
+    for (uint32_t t = 0; t < m.size(); ++t) m[t] = (regs_.get(reg::Register{base + 4 * (t / 32), "", 0, Access::RW}) >> (t % 32)) & 1;
+    return m;
+}
+
+void Predictor::write_mask(uint32_t base, const std::vector<bool>& m) {
+    for (uint32_t w = 0; w < kMaskWords; ++w) {
+        uint32_t v = 0;
+        for (uint32_t b = 0; b < 32 && w * 32 + b < m.size(); ++b) v |= uint32_t(m[w * 32 + b]) << b;
+        regs_.set(reg::Register{base + 4 * w, "", 0, Access::RW}, v);
+    }
+}
+
+bool Predictor::check_layer() {
+    const uint32_t n = regs_.get(LAYER_TILES);
+    if (n == 0 || n > cfg_.tiles) {
+        fail(kErrLayer, n);
+        return false;
+    }
+    const uint64_t tb = regs_.get(TILE_BYTES), off = regs_.get(PFB_OFFSET);
+    const uint64_t fit = tb == 0 || off >= pfb_size_ ? 0 : (pfb_size_ - off) / tb;
+    const uint64_t entries = npu_ ? npu_->prefetch_entries() : 0;
+    const uint64_t dir = entries > regs_.get(DIR_BASE) ? entries - regs_.get(DIR_BASE) : 0;
+    if (fit < n || dir < n) {
+        fail(kErrPlace, uint32_t(std::min(fit, dir)));
+        return false;
+    }
+    return true;
+}
+
+void Predictor::fail(uint32_t code, uint32_t detail) {
+    ++errors_;
+    err_code_ = code;
+    regs_.set(ERR_DETAIL, detail);
+    regs_.set(IRQ_STATUS, regs_.get(IRQ_STATUS) | irq::ERROR.make(1));
+    board_trace().instant(name(), std::string("error: ") + err_name(code), now_ps(), {{"detail", detail}});
+    update_irq();
+}
+
+void Predictor::command(uint32_t c) {
+    switch (c) {
+    case cmd::kPredict: {
+        if (!check_layer()) return;
+        const uint32_t rat = regs_.get(RAT);
+        const std::vector<bool> p = table_.predict(rat, regs_.get(LAYER_TILES));
+        write_mask(kPredicted, p);
+        predicted_round_ = true;
+        ++predictions_;
+        board_trace().instant(name(), "predict", now_ps(), {{"rat", rat}, {"tiles", uint64_t(std::count(p.begin(), p.end(), true))}});
+        enqueue(p, false);
+        break;
+    }
+    case cmd::kPrefetch:
+        if (!check_layer()) return;
+        enqueue(read_mask(kMask), false);
+        break;
+    case cmd::kResolve: do_resolve(read_mask(kActual)); break;
+    case cmd::kRelease: {
+        const uint32_t n = std::min<uint32_t>(regs_.get(LAYER_TILES), cfg_.tiles);
+        for (uint32_t t = 0; t < n; ++t)
+            if (state_[t] == Tile::Loaded) set_entry(t, false, false);
+        std::fill(state_.begin(), state_.end(), Tile::Absent);
+        std::fill(needed_.begin(), needed_.end(), false);
+        std::fill(requested_.begin(), requested_.end(), false);
+        fifo_.clear();
+        demand_.clear();
+        resolved_ = predicted_round_ = ready_ = false;
+        ++release_generation_; // a tile in flight lands, but no directory entry points at it
+        write_mask(kLoaded, {});
+        regs_.set(IRQ_STATUS, regs_.get(IRQ_STATUS) & ~irq::READY.mask());
+        update_irq();
+        break;
+    }
+    case cmd::kResetTable:
+        table_.reset();
+        regs_.set(RAT, 0);
+        break;
+    default: fail(kErrCommand, c);
+    }
+}
+
+void Predictor::enqueue(const std::vector<bool>& tiles, bool demand) {
+    for (uint32_t t = 0; t < tiles.size(); ++t) {
+        if (!tiles[t]) continue;
+        if (!demand) requested_[t] = true;
+        if (state_[t] != Tile::Absent) continue;
+        if (!demand && fifo_.size() >= cfg_.fifo_depth) { // the FIFO is full: the tile will be a miss if it is used
+            ++fifo_overflows_;
+            requested_[t] = false;
+            continue;
+        }
+        state_[t] = demand ? Tile::Demand : Tile::Queued;
+        (demand ? demand_ : fifo_).push_back(t);
+    }
+    work_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Predictor::resolve(const std::vector<bool>& actual) {
+    write_mask(kActual, actual);
+    do_resolve(actual);
+}
+
+void Predictor::do_resolve(const std::vector<bool>& actual_in) {
+    if (!check_layer()) return;
+    const uint32_t n = regs_.get(LAYER_TILES);
+    std::vector<bool> actual = actual_in;
+    actual.resize(n);
+    const uint64_t tb = regs_.get(TILE_BYTES);
+    const std::vector<bool> pred = read_mask(kPredicted);
+    ++resolves_;
+    std::vector<bool> urgent(n);
+    for (uint32_t t = 0; t < n; ++t) {
+        needed_[t] = actual[t];
+        bytes_if_conventional_ += tb;
+        if (actual[t]) bytes_if_none_ += tb;
+        if (predicted_round_) {
+            ++decisions_;
+            correct_ += pred[t] == actual[t];
+        }
+        if (actual[t] && requested_[t]) {
+            ++useful_;
+            bytes_useful_ += tb;
+            if (state_[t] == Tile::Queued) { // still waiting in the FIFO: it is needed now
+                fifo_.erase(std::find(fifo_.begin(), fifo_.end(), t));
+                state_[t] = Tile::Absent;
+                urgent[t] = true;
+            }
+        } else if (actual[t]) { // DNA VI-B: not prefetched -> loaded at once, bypassing the FIFO
+            ++missed_;
+            bytes_missed_ += tb;
+            if (state_[t] == Tile::Absent) urgent[t] = true;
+        } else if (requested_[t]) { // useless: disabled, or never loaded
+            ++useless_;
+            if (state_[t] == Tile::Loaded) set_entry(t, true, true);
+            if (state_[t] == Tile::Queued) {
+                fifo_.erase(std::find(fifo_.begin(), fifo_.end(), t));
+                state_[t] = Tile::Absent;
+                ++dropped_;
+            }
+        }
+    }
+    // Table update (DNA Fig. 10a step 3), then the actual trace is the next RAT.
+    table_.update(regs_.get(RAT), actual);
+    regs_.set(RAT, table_.rat_of(actual));
+    resolved_ = true;
+    ready_ = false;
+    resolve_ps_ = now_ps();
+    board_trace().instant(name(), "resolve", resolve_ps_,
+                          {{"used", uint64_t(std::count(actual.begin(), actual.end(), true))}, {"missed", uint64_t(std::count(urgent.begin(), urgent.end(), true))}});
+    enqueue(urgent, true);
+    check_ready();
+}
+
+void Predictor::check_ready() {
+    if (!resolved_ || ready_) return;
+    const uint32_t n = std::min<uint32_t>(regs_.get(LAYER_TILES), cfg_.tiles);
+    for (uint32_t t = 0; t < n; ++t)
+        if (needed_[t] && state_[t] != Tile::Loaded) return;
+    ready_ = true;
+    data_stall_ps_ += now_ps() - resolve_ps_;
+    regs_.set(IRQ_STATUS, regs_.get(IRQ_STATUS) | irq::READY.make(1));
+    update_irq();
+}
+
+void Predictor::set_entry(uint32_t t, bool valid, bool disabled) {
+    const uint64_t tb = regs_.get(TILE_BYTES);
+    if (npu_) npu_->set_prefetch_entry(regs_.get(DIR_BASE) + t, tile_dram(t), regs_.get(PFB_OFFSET) + uint64_t(t) * tb, tb, valid, disabled);
+    const reg::Register w = loaded(t / 32);
+    const uint32_t bit = 1u << (t % 32);
+    regs_.set(w, valid && !disabled ? regs_.get(w) | bit : regs_.get(w) & ~bit);
+}
+
+bool Predictor::move_tile(uint32_t t, uint64_t& done_ps) {
+    const uint64_t tb = regs_.get(TILE_BYTES), src = tile_dram(t), dst = pfb_base_ + regs_.get(PFB_OFFSET) + uint64_t(t) * tb;
+    buf_.resize(tb);
+    tlm::tlm_generic_payload p;
+    const uint64_t start = now_ps();
+    done_ps = start;
+    bool ok = true;
+    // All reads of the tile go out together (the DRAM model queues them by
+    // bank); each piece is written to the prefetch buffer when its read is back.
+    for (uint64_t a = 0; a < tb && ok;) {
+        const uint64_t end = std::min(tb, ((src + a) / kBurstBoundary + 1) * kBurstBoundary - src);
+        for (int write = 0; write < 2 && ok; ++write) {
+            p.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+            p.set_address(write ? dst + a : src + a);
+            p.set_data_ptr(&buf_[a]);
+            p.set_data_length(uint32_t(end - a));
+            p.set_streaming_width(uint32_t(end - a));
+            p.set_byte_enable_ptr(nullptr);
+            p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+            sc_core::sc_time d = ps_time((write ? done_ps : start) - now_ps());
+            bus->b_transport(p, d);
+            ok = p.is_response_ok();
+            done_ps = std::max(done_ps, now_ps() + ps_of(d)); // this piece's write starts after its read is back
+        }
+        a = end;
+    }
+    return ok;
+}
+
+void Predictor::engine() {
+    for (;;) {
+        while (fifo_.empty() && demand_.empty()) sc_core::wait(work_);
+        const bool urgent = !demand_.empty();
+        std::deque<uint32_t>& q = urgent ? demand_ : fifo_;
+        const uint32_t t = q.front();
+        q.pop_front();
+        state_[t] = Tile::InFlight;
+        const uint64_t gen = release_generation_, begin = now_ps();
+        uint64_t done = begin;
+        const bool ok = move_tile(t, done);
+        if (done > now_ps()) sc_core::wait(ps_time(done - now_ps()));
+        busy_ps_ += now_ps() - begin;
+        if (gen != release_generation_) continue; // released while it moved
+        if (!ok) {
+            state_[t] = Tile::Absent;
+            fail(kErrBus, t);
+            continue;
+        }
+        const uint64_t tb = regs_.get(TILE_BYTES);
+        state_[t] = Tile::Loaded;
+        if (requested_[t]) {
+            ++prefetched_;
+            bytes_prefetched_ += tb;
+        } else {
+            bytes_demand_ += tb;
+        }
+        const bool useless = resolved_ && !needed_[t];
+        if (useless) bytes_useless_ += tb;
+        set_entry(t, true, useless);
+        board_trace().span(name(), (urgent ? "load tile " : "prefetch tile ") + std::to_string(t), begin, now_ps(), {{"bytes", tb}});
+        check_ready();
+    }
+}
+
+void Predictor::update_irq() {
+    const uint32_t st = regs_.get(IRQ_STATUS);
+    irq.set(ctrl::IRQ_EN.get(regs_.get(CTRL)) && (irq::READY.get(st) || irq::ERROR.get(st)));
+}
+
+void Predictor::b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay) {
+    if (!check_plain_payload(t)) return;
+    const uint64_t a = t.get_address();
+    RegAccessStatus st = RegAccessStatus::AddressError;
+    if (a >= kTablePage) {
+        const uint64_t i = (a - kTablePage) / 4;
+        if (t.get_data_length() != 4) st = RegAccessStatus::BurstError;
+        else if (a % 4 == 0 && i < table_.words()) {
+            uint32_t w = table_.word(i);
+            if (t.is_write()) {
+                std::memcpy(&w, t.get_data_ptr(), 4);
+                table_.set_word(i, w);
+            } else {
+                std::memcpy(t.get_data_ptr(), &w, 4);
+            }
+            st = RegAccessStatus::Ok;
+        }
+    } else {
+        st = t.is_write() ? regs_.write(a, t.get_data_ptr(), t.get_data_length()) : regs_.read(a, t.get_data_ptr(), t.get_data_length());
+    }
+    t.set_response_status(to_tlm(st));
+    delay += ps_time(clk_ps_);
+}
+
+void Predictor::report(Stats& s, const std::string& p) const {
+    s.set(p + ".predictions", predictions_);
+    s.set(p + ".resolves", resolves_);
+    s.set(p + ".tile_decisions", decisions_);
+    s.set(p + ".tile_decisions_correct", correct_);
+    s.set(p + ".accuracy", decisions_ ? double(correct_) / double(decisions_) : 0.0);
+    s.set(p + ".tiles.prefetched", prefetched_);
+    s.set(p + ".tiles.useful", useful_);
+    s.set(p + ".tiles.useless", useless_);
+    s.set(p + ".tiles.missed", missed_);
+    s.set(p + ".tiles.dropped_from_fifo", dropped_);
+    s.set(p + ".tiles.fifo_overflows", fifo_overflows_);
+    s.set(p + ".bytes.prefetched", bytes_prefetched_);
+    s.set(p + ".bytes.demand_loaded", bytes_demand_);
+    s.set(p + ".bytes.useful", bytes_useful_);
+    s.set(p + ".bytes.useless", bytes_useless_);
+    s.set(p + ".bytes.missed", bytes_missed_);
+    // What the same agent decisions would have cost under the other policies.
+    const int64_t moved = int64_t(bytes_prefetched_ + bytes_demand_);
+    s.set(p + ".bytes.if_none", bytes_if_none_);
+    s.set(p + ".bytes.if_conventional", bytes_if_conventional_);
+    s.set(p + ".bytes.saved_vs_none", int64_t(bytes_if_none_) - moved);
+    s.set(p + ".bytes.saved_vs_conventional", int64_t(bytes_if_conventional_) - moved);
+    s.set(p + ".data_stall_cycles", data_stall_ps_ / clk_ps_);
+    s.set(p + ".busy_cycles", busy_ps_ / clk_ps_);
+    s.set(p + ".errors", errors_);
+}
+
+} // namespace dynavp
