@@ -38,13 +38,18 @@ NpuResult NpuDriver::run(const NpuTensorJob& job, uint64_t timeout_ns, uint32_t 
                     std::to_string(cores_);
         return r;
     }
-    const std::vector<uint8_t> sb = encode_schedule(job.schedule);
-    const uint64_t sched_addr = scratch_ + uint64_t(cores_) * kJobBytes;
-    if (sched_addr + sb.size() > scratch_ + scratch_bytes_) {
-        r.message = "serialised schedule (" + std::to_string(sb.size()) + " B) does not fit the driver scratch";
-        return r;
+    uint64_t sched_addr = job.sched_addr;
+    uint32_t sched_bytes = job.sched_bytes;
+    if (!sched_addr) {
+        const std::vector<uint8_t> sb = encode_schedule(job.schedule);
+        sched_addr = scratch_ + uint64_t(cores_) * kJobBytes;
+        if (sched_addr + sb.size() > scratch_ + scratch_bytes_) {
+            r.message = "serialised schedule (" + std::to_string(sb.size()) + " B) does not fit the driver scratch";
+            return r;
+        }
+        hal_.write_block(sched_addr, sb.data(), sb.size());
+        sched_bytes = uint32_t(sb.size());
     }
-    hal_.write_block(sched_addr, sb.data(), sb.size());
     JobDescriptor d;
     d.kind = kJobTensor;
     for (int i = 0; i < sched::kDims; ++i) d.dims[i] = job.op.size[size_t(i)];
@@ -64,7 +69,7 @@ NpuResult NpuDriver::run(const NpuTensorJob& job, uint64_t timeout_ns, uint32_t 
     d.in_h = job.in_h;
     d.in_w = job.in_w;
     d.sched_addr = sched_addr;
-    d.sched_bytes = uint32_t(sb.size());
+    d.sched_bytes = sched_bytes;
     return launch_slots(d, slots, first_core, timeout_ns); // the outer (GLB-level spatial) loops: one slot per core
 }
 
@@ -104,6 +109,24 @@ NpuResult NpuDriver::run_nonlinear(uint32_t core, JobDescriptor d, uint64_t time
     }
     d.kind = kJobNonlinear;
     return launch({d}, {core}, timeout_ns);
+}
+
+NpuResult NpuDriver::run_nonlinear(const std::vector<uint32_t>& cores, std::vector<JobDescriptor> jobs, uint64_t timeout_ns) {
+    NpuResult r;
+    if (cores.size() != jobs.size()) {
+        r.message = "one agent job per core";
+        return r;
+    }
+    uint64_t seen = 0;
+    for (uint32_t c : cores) {
+        if (c >= cores_ || (seen >> c & 1)) {
+            r.message = "core " + std::to_string(c) + " does not exist or appears twice";
+            return r;
+        }
+        seen |= uint64_t(1) << c;
+    }
+    for (auto& d : jobs) d.kind = kJobNonlinear;
+    return launch(jobs, cores, timeout_ns);
 }
 
 NpuResult NpuDriver::launch_slots(JobDescriptor d, uint32_t slots, uint32_t first_core, uint64_t timeout_ns) {

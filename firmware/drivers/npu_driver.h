@@ -25,6 +25,11 @@ struct NpuTensorJob {
     uint32_t weight_layout = 0;   // core::WeightLayout (ip/core/layout.h): lay weights out with to_blocked()
     uint32_t pad = 0;             // zero border of the input, not stored: input in memory is [N][G*C][in_h][in_w]
     uint32_t in_h = 0, in_w = 0;  // stored input size; 0 = H - 2*pad, W - 2*pad (npu_regs.h)
+    // The serialised schedule is already in memory (e.g. the transverter's
+    // scheduling table): the cores fetch it there. `schedule` still says how
+    // the operator splits over cores. 0 = the driver writes `schedule` out.
+    uint64_t sched_addr = 0;
+    uint32_t sched_bytes = 0;
 };
 
 struct NpuResult {
@@ -61,6 +66,8 @@ public:
                        uint64_t timeout_ns = 0);
     // An agent on `core`'s nonlinear unit (JobDescriptor nl_* fields, kind set here).
     NpuResult run_nonlinear(uint32_t core, npu::JobDescriptor d, uint64_t timeout_ns = 0);
+    // Agents on several cores at once (jobs[i] on cores[i]); waits for all.
+    NpuResult run_nonlinear(const std::vector<uint32_t>& cores, std::vector<npu::JobDescriptor> jobs, uint64_t timeout_ns = 0);
 
     std::vector<core::RuntimeEntry> runtime_table(uint32_t core);
     void clear_runtime_table(uint32_t core);

@@ -269,48 +269,55 @@ void NpuCore::execute() {
 
 void NpuCore::run_nonlinear_job(const JobDescriptor& d, uint64_t& t) {
     using namespace core;
-    if (d.nl_op > uint32_t(NonlinearOp::Gelu) || d.nl_n == 0 || d.nl_n > (1u << 20) || d.nl_k == 0 || d.nl_k > d.nl_n) {
+    const uint64_t rows = std::max<uint32_t>(1, d.nl_rows);
+    if (d.nl_op > uint32_t(NonlinearOp::Gelu) || d.nl_n == 0 || d.nl_k == 0 || d.nl_k > d.nl_n || uint64_t(d.nl_n) * rows > (1u << 20)) {
         sync_to(t);
-        return fail(kErrBadDescriptor, d.nl_op, "nonlinear op, n or k out of range");
+        return fail(kErrBadDescriptor, d.nl_op, "nonlinear op, n, rows or k out of range");
     }
     const auto op = NonlinearOp(d.nl_op);
-    std::vector<float> x(d.nl_n);
-    if (!data_access(tlm::TLM_READ_COMMAND, d.nl_src, reinterpret_cast<uint8_t*>(x.data()), d.nl_n * 4, t)) {
+    const uint64_t n = d.nl_n;
+    std::vector<float> x(n * rows);
+    if (!data_access(tlm::TLM_READ_COMMAND, d.nl_src, reinterpret_cast<uint8_t*>(x.data()), uint32_t(x.size() * 4), t)) {
         sync_to(t);
         return fail(kErrBusFault, uint32_t(bus_error_addr_), "agent input read");
     }
     const uint64_t begin = t;
-    t += nonlinear_cycles(op, d.nl_n, npu_.cfg_.npu.nonlinear_lanes, d.nl_k) * npu_.clk_ps_;
+    t += rows * nonlinear_cycles(op, n, npu_.cfg_.npu.nonlinear_lanes, d.nl_k) * npu_.clk_ps_;
     const auto policy = AgentPolicy(d.policy);
     auto record = [&](uint32_t i, uint32_t result) { rt_.record({d.rt_address + i, policy, result}); };
     std::vector<float> y;
-    switch (op) {
-    case NonlinearOp::TopK:
-        for (uint32_t i : top_k(x, d.nl_k)) record(i, 1);
-        break;
-    case NonlinearOp::Argmax: record(argmax(x), 1); break;
-    case NonlinearOp::SigmoidGate: {
-        const auto g = sigmoid_gate(x, d.nl_threshold);
-        for (uint32_t i = 0; i < g.size(); ++i) record(i, g[i]);
-        break;
+    for (uint64_t row = 0; row < rows; ++row) {
+        const std::vector<float> xr(x.begin() + long(row * n), x.begin() + long((row + 1) * n));
+        std::vector<float> yr;
+        switch (op) {
+        case NonlinearOp::TopK:
+            for (uint32_t i : top_k(xr, d.nl_k)) record(i, 1);
+            break;
+        case NonlinearOp::Argmax: record(argmax(xr), 1); break;
+        case NonlinearOp::SigmoidGate: {
+            const auto g = sigmoid_gate(xr, d.nl_threshold);
+            for (uint32_t i = 0; i < g.size(); ++i) record(i, g[i]);
+            break;
+        }
+        case NonlinearOp::Threshold: {
+            const auto g = threshold(xr, d.nl_threshold);
+            for (uint32_t i = 0; i < g.size(); ++i) record(i, g[i]);
+            break;
+        }
+        case NonlinearOp::Softmax: yr = softmax(xr); break;
+        case NonlinearOp::Relu: yr = relu(xr); break;
+        case NonlinearOp::Gelu: yr = gelu(xr); break;
+        }
+        y.insert(y.end(), yr.begin(), yr.end());
     }
-    case NonlinearOp::Threshold: {
-        const auto g = threshold(x, d.nl_threshold);
-        for (uint32_t i = 0; i < g.size(); ++i) record(i, g[i]);
-        break;
-    }
-    case NonlinearOp::Softmax: y = softmax(x); break;
-    case NonlinearOp::Relu: y = relu(x); break;
-    case NonlinearOp::Gelu: y = gelu(x); break;
-    }
-    if (!y.empty() && !data_access(tlm::TLM_WRITE_COMMAND, d.nl_dst, reinterpret_cast<uint8_t*>(y.data()), d.nl_n * 4, t)) {
+    if (!y.empty() && !data_access(tlm::TLM_WRITE_COMMAND, d.nl_dst, reinterpret_cast<uint8_t*>(y.data()), uint32_t(y.size() * 4), t)) {
         sync_to(t);
         return fail(kErrBusFault, uint32_t(bus_error_addr_), "agent output write");
     }
     sync_to(t);
     busy_ps += t - begin;
     ++nonlinear_jobs;
-    board_trace().span(std::string(name()), std::string("agent ") + to_string(op), begin, t, {{"n", d.nl_n}});
+    board_trace().span(std::string(name()), std::string("agent ") + to_string(op), begin, t, {{"n", n}, {"rows", rows}});
     succeed();
 }
 

@@ -165,6 +165,10 @@ struct JobDescriptor {
     uint32_t policy = 0;       // runtime_table.h AgentPolicy of the entries it records
     uint32_t rt_address = 0;   // agent-controlled address of element 0
     uint64_t nl_src = 0, nl_dst = 0;
+    // Rows of nl_n values, each its own agent decision (e.g. one token's
+    // router logits: top-k per row); every row records with addresses
+    // rt_address .. rt_address + nl_n - 1. 0 reads as 1.
+    uint32_t nl_rows = 1;
 };
 
 void encode_job(const JobDescriptor& d, uint8_t out[kJobBytes]);

@@ -149,10 +149,11 @@ void Predictor::enqueue(const std::vector<bool>& tiles, bool demand) {
         state_[t] = demand ? Tile::Demand : Tile::Queued;
         (demand ? demand_ : fifo_).push_back(t);
     }
-    work_.notify(sc_core::SC_ZERO_TIME);
+    work_.notify(access_delay_);
 }
 
 void Predictor::resolve(const std::vector<bool>& actual) {
+    access_delay_ = sc_core::SC_ZERO_TIME;
     write_mask(kActual, actual);
     do_resolve(actual);
 }
@@ -188,7 +189,10 @@ void Predictor::do_resolve(const std::vector<bool>& actual_in) {
             if (state_[t] == Tile::Absent) urgent[t] = true;
         } else if (requested_[t]) { // useless: disabled, or never loaded
             ++useless_;
-            if (state_[t] == Tile::Loaded) set_entry(t, true, true);
+            if (state_[t] == Tile::Loaded) {
+                set_entry(t, true, true);
+                bytes_useless_ += tb;
+            }
             if (state_[t] == Tile::Queued) {
                 fifo_.erase(std::find(fifo_.begin(), fifo_.end(), t));
                 state_[t] = Tile::Absent;
@@ -201,7 +205,7 @@ void Predictor::do_resolve(const std::vector<bool>& actual_in) {
     regs_.set(RAT, table_.rat_of(actual));
     resolved_ = true;
     ready_ = false;
-    resolve_ps_ = now_ps();
+    resolve_ps_ = now_ps() + ps_of(access_delay_);
     board_trace().instant(name(), "resolve", resolve_ps_,
                           {{"used", uint64_t(std::count(actual.begin(), actual.end(), true))}, {"missed", uint64_t(std::count(urgent.begin(), urgent.end(), true))}});
     enqueue(urgent, true);
@@ -298,6 +302,7 @@ void Predictor::update_irq() {
 
 void Predictor::b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay) {
     if (!check_plain_payload(t)) return;
+    access_delay_ = delay; // command side effects happen at the access's local time
     const uint64_t a = t.get_address();
     RegAccessStatus st = RegAccessStatus::AddressError;
     if (a >= kTablePage) {

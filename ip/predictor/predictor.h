@@ -72,6 +72,7 @@ private:
     uint64_t resolve_ps_ = 0;
     std::deque<uint32_t> fifo_, demand_;
     sc_core::sc_event work_;
+    sc_core::sc_time access_delay_ = sc_core::SC_ZERO_TIME;
     uint64_t release_generation_ = 0;
     std::vector<uint8_t> buf_;
     // Counters (stats; the saturating copies are registers).

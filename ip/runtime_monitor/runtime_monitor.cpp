@@ -35,7 +35,7 @@ RuntimeMonitor::RuntimeMonitor(sc_core::sc_module_name name, const DeviceConfig&
             return;
         }
         pending_ = v;
-        cmd_event_.notify(sc_core::SC_ZERO_TIME);
+        cmd_event_.notify(access_delay_); // at the access's local time
     });
     regs_.on_write(IRQ_STATUS, [this](uint32_t, uint32_t) { update_irq(); });
     regs_.on_write(CTRL, [this](uint32_t, uint32_t) { update_irq(); });
@@ -138,6 +138,7 @@ void RuntimeMonitor::update_irq() {
 
 void RuntimeMonitor::b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay) {
     if (!check_plain_payload(t)) return;
+    access_delay_ = delay;
     const uint64_t a = t.get_address();
     const RegAccessStatus st = t.is_write() ? regs_.write(a, t.get_data_ptr(), t.get_data_length()) : regs_.read(a, t.get_data_ptr(), t.get_data_length());
     t.set_response_status(to_tlm(st));

@@ -50,6 +50,7 @@ private:
     Transverter* transverter_ = nullptr;
     RegisterBank regs_;
     sc_core::sc_event cmd_event_;
+    sc_core::sc_time access_delay_ = sc_core::SC_ZERO_TIME;
     uint32_t pending_ = 0;
     bool busy_ = false;
     std::vector<uint32_t> counts_;

@@ -38,7 +38,7 @@ Transverter::Transverter(sc_core::sc_module_name name, const PlatformConfig& cfg
         regs_.declare(reg::Register{base + kFanout, "ETA_FANOUT", r.fanout, reg::Access::RW});
     }
     regs_.on_write(CMD, [this](uint32_t, uint32_t v) {
-        if (v == cmd::kGo) go(sc_core::SC_ZERO_TIME);
+        if (v == cmd::kGo) go(access_delay_);
     });
     regs_.on_write(IRQ_STATUS, [this](uint32_t, uint32_t) { update_irq(); });
     regs_.on_write(CTRL, [this](uint32_t, uint32_t) { update_irq(); });
@@ -151,6 +151,7 @@ bool Transverter::table_access(tlm::tlm_generic_payload& t) {
 
 void Transverter::b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay) {
     if (!check_plain_payload(t)) return;
+    access_delay_ = delay; // GO takes effect at the access's local time
     const uint64_t a = t.get_address();
     RegAccessStatus st = RegAccessStatus::AddressError;
     if (a >= kTablePage) {

@@ -48,6 +48,7 @@ private:
     RegisterBank regs_;
     std::vector<uint8_t> table_;
     sc_core::sc_event go_;
+    sc_core::sc_time access_delay_ = sc_core::SC_ZERO_TIME;
     bool go_pending_ = false;
     uint64_t runs_ = 0, errors_ = 0, updates_ = 0, busy_cycles_ = 0, gos_ignored_ = 0, table_writes_ignored_ = 0;
 };
