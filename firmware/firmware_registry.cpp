@@ -11,6 +11,10 @@ const std::vector<FirmwareInfo>& firmware_images() {
                        "offline mapper's schedule, pooling, a residual add and a top-k agent; outputs checked bit for bit "
                        "against the reference",
          &conv_check_main},
+        {"moe-layer", "DNA in the loop: one MoE layer (8 experts, top-2, 64 tokens per sample, seeded router) sample by sample; "
+                      "the router agent on the cores, the runtime monitor, the transverter for each expert's schedule and the "
+                      "predictor's prefetching, as --design / --sched / --prefetch choose; outputs checked bit for bit",
+         &moe_layer_main, true},
     };
     return images;
 }

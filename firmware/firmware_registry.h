@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "design.h"
 #include "hal.h"
 
 namespace dynavp {
@@ -18,6 +19,10 @@ struct FirmwareArgs {
     // The hardware description the offline compiler (mapper) works from: the
     // same JSON the board was built from. Null when a firmware needs none.
     const PlatformConfig* platform = nullptr;
+    // For images that run a dynamic NN (FirmwareInfo::takes_design).
+    Design design;
+    std::string design_name = "dna"; // what the report calls it ("custom" for other pairs)
+    uint32_t samples = 0;            // 0: the image's default
 };
 
 using FirmwareEntry = int (*)(Hal&, const FirmwareArgs&); // 0 = pass
@@ -26,6 +31,7 @@ struct FirmwareInfo {
     const char* name;
     const char* description;
     FirmwareEntry entry;
+    bool takes_design = false; // honours --design / --sched / --prefetch / --samples
 };
 
 const std::vector<FirmwareInfo>& firmware_images();
@@ -34,5 +40,6 @@ const FirmwareInfo* find_firmware(const std::string& name);
 // Individual images (one file each in firmware/).
 int selftest_main(Hal& hal, const FirmwareArgs& args);
 int conv_check_main(Hal& hal, const FirmwareArgs& args);
+int moe_layer_main(Hal& hal, const FirmwareArgs& args);
 
 } // namespace dynavp::fw

@@ -69,6 +69,9 @@ public:
     virtual uint64_t now_ns() = 0;
 
     virtual void log(const std::string& message) = 0;
+    // Simulation only (semihosting): a named number for the run's stats
+    // (`firmware.metrics.<name>`), e.g. the cycles a runtime spent per phase.
+    virtual void metric(const std::string& name, double value) = 0;
     virtual const BoardInfo& board() const = 0;
 };
 

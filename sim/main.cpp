@@ -33,6 +33,7 @@ const char* kUsage =
     "  list   [--json]                       platforms, firmware, DRAM presets known to this build\n"
     "  run    --platform P [--firmware F]    boot board P, run firmware F (default selftest), report\n"
     "         [--json out.json] [--trace trace.json] [--seed N] [--max-sim-ms T] [--quiet] [--timing-only]\n"
+    "         [--design baseline|online|prefetch|dna|oracle] [--sched S] [--prefetch P] [--samples N]   (moe-layer)\n"
     "  bench  dram [--platform P] [--transactions N] [--bytes B] [--outstanding W] [--json out.json]\n"
     "  schedule --op 'R=3,S=3,P=28,Q=28,C=256,K=256' --dynamic 'C=96,K=160' [--platform P] [--json]\n"
     "         every mapper's schedule, cycles, utilisation and energy for one dynamic operator\n"
@@ -120,7 +121,11 @@ int cmd_run(const std::vector<std::string>& args) {
         "trace", po::value(&o.trace_out), "write a Perfetto/chrome://tracing timeline to this file")("seed", po::value(&o.seed)->default_value(o.seed), "random seed")(
         "max-sim-ms", po::value(&o.max_sim_ms)->default_value(o.max_sim_ms), "stop after this much simulated time")(
         "quiet,q", po::bool_switch(&o.quiet), "no summary on stdout")(
-        "timing-only", po::bool_switch(&o.timing_only), "NPU: skip the arithmetic (outputs are not computed), keep all timing and traffic");
+        "timing-only", po::bool_switch(&o.timing_only), "NPU: skip the arithmetic (outputs are not computed), keep all timing and traffic")(
+        "design", po::value(&o.design), "dynamic-NN firmware: baseline|online|prefetch|dna|oracle (DNA VII-A; default dna)")(
+        "sched", po::value(&o.sched), "override the scheduling policy: static|library|transverter|oracle")(
+        "prefetch", po::value(&o.prefetch), "override the prefetch policy: none|conventional|predictor|oracle")(
+        "samples", po::value(&o.samples), "dynamic-NN firmware: samples to run (default: the firmware's)");
     auto vm = parse(args, desc);
     if (wants_help(vm, desc)) return 0;
     return run_command(o);

@@ -1,5 +1,6 @@
 #include "run.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -15,6 +16,42 @@
 
 namespace dynavp {
 
+static void resolve_design(const RunOptions& o, const fw::FirmwareInfo& image, fw::FirmwareArgs& args) {
+    if (!image.takes_design) {
+        const char* given = !o.design.empty() ? "--design" : !o.sched.empty() ? "--sched" : !o.prefetch.empty() ? "--prefetch" : o.samples ? "--samples" : nullptr;
+        if (given) throw ConfigError(given, "", std::string("firmware \"") + image.name + "\" runs no dynamic NN: it has no design, policies or samples");
+        return;
+    }
+    auto join = [](const std::vector<std::string>& v) {
+        std::string s;
+        for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+        return s;
+    };
+    const std::string name = o.design.empty() ? "dna" : o.design;
+    bool found = false;
+    std::vector<std::string> names;
+    for (const auto& d : fw::named_designs()) {
+        names.push_back(d.name);
+        if (name == d.name) args.design = d.design, found = true;
+    }
+    if (!found) throw ConfigError("--design", "", "unknown design \"" + name + "\" (known: " + join(names) + ")");
+    args.design_name = name;
+    auto check = [&](const std::string& v, const std::vector<std::string>& known, const char* opt, std::string& field) {
+        if (v.empty()) return;
+        if (std::find(known.begin(), known.end(), v) == known.end())
+            throw ConfigError(opt, "", "unknown policy \"" + v + "\" (known: " + join(known) + ")");
+        field = v;
+    };
+    check(o.sched, fw::sched_policies(), "--sched", args.design.sched);
+    check(o.prefetch, fw::prefetch_policies(), "--prefetch", args.design.prefetch);
+    // The pair may now be another named design, or none of them.
+    args.design_name = "custom";
+    for (const auto& d : fw::named_designs())
+        if (d.design.sched == args.design.sched && d.design.prefetch == args.design.prefetch) args.design_name = d.name;
+    if (o.samples > 100000) throw ConfigError("--samples", "", "at most 100000 samples");
+    args.samples = o.samples;
+}
+
 int run_command(const RunOptions& o) {
     PlatformConfig cfg = load_platform(o.platform);
     const fw::FirmwareInfo* image = fw::find_firmware(o.firmware);
@@ -24,14 +61,16 @@ int run_command(const RunOptions& o) {
         throw ConfigError("--firmware", "", "unknown firmware \"" + o.firmware + "\" (known: " + names + ")");
     }
 
+    fw::FirmwareArgs args;
+    args.seed = o.seed;
+    args.platform = &cfg;
+    resolve_design(o, *image, args);
+
     const auto host_t0 = std::chrono::steady_clock::now();
     board_trace().enable(!o.trace_out.empty());
     NpuOptions npu_opt;
     npu_opt.timing_only = o.timing_only;
     Board board(cfg, npu_opt);
-    fw::FirmwareArgs args;
-    args.seed = o.seed;
-    args.platform = &cfg;
     board.host().set_firmware([&](fw::Hal& hal) { return image->entry(hal, args); });
 
     // Run in slices so long runs can show progress (stderr, after 1 s of host time).
@@ -71,6 +110,12 @@ int run_command(const RunOptions& o) {
     s.set("firmware.status", pass ? "pass" : "fail");
     s.set("firmware.exit_code", int64_t(board.host().exit_code()));
     s.set("firmware.timed_out", timed_out);
+    if (image->takes_design) {
+        s.set("firmware.design.name", args.design_name);
+        s.set("firmware.design.sched", args.design.sched);
+        s.set("firmware.design.prefetch", args.design.prefetch);
+    }
+    for (const auto& [k, v] : board.host().metrics()) s.set("firmware.metrics." + k, v);
     board.report(s);
 
     nlohmann::json j = s.to_json();
@@ -159,6 +204,30 @@ std::string summary_table(const nlohmann::json& j) {
             en << (i ? ", " : "") << parts[i] << " " << std::setprecision(0) << 100.0 * e[parts[i]].get<double>() / std::max(1.0, e["total"].get<double>()) << "%";
         en << ")";
         row("NPU energy", en.str());
+    }
+    if (j.contains("firmware") && j["firmware"].contains("design")) {
+        const auto& d = j["firmware"]["design"];
+        row("design", d["name"].get<std::string>() + " (scheduling " + d["sched"].get<std::string>() + ", prefetch " + d["prefetch"].get<std::string>() + ")");
+    }
+    if (j.contains("transverter") && j["transverter"]["runs"].get<uint64_t>() > 0) {
+        const auto& t = j["transverter"];
+        const double runs = t["runs"].get<double>();
+        std::ostringstream tv;
+        tv << t["runs"].get<uint64_t>() << " runs, " << t["busy_cycles"].get<uint64_t>() << " cycles (" << std::fixed << std::setprecision(1)
+           << t["busy_cycles"].get<double>() / runs << " per run, " << t["table_updates"].get<double>() / runs << " table updates per run)";
+        row("transverter", tv.str());
+    }
+    if (j.contains("predictor") && j["predictor"]["resolves"].get<uint64_t>() > 0) {
+        const auto& p = j["predictor"];
+        std::ostringstream pa;
+        pa << std::fixed << std::setprecision(1);
+        if (p["tile_decisions"].get<uint64_t>() > 0) pa << 100.0 * p["accuracy"].get<double>() << "% accuracy, ";
+        pa << p["tiles"]["useful"].get<uint64_t>() << " useful / " << p["tiles"]["useless"].get<uint64_t>() << " useless / "
+           << p["tiles"]["missed"].get<uint64_t>() << " missed tiles, " << p["data_stall_cycles"].get<uint64_t>() << " cycles waiting for data";
+        row("predictor", pa.str());
+        const auto& b = p["bytes"];
+        row("prefetch traffic", human_bytes(b["prefetched"].get<double>() + b["demand_loaded"].get<double>()) + " moved (no prefetch: " +
+                                    human_bytes(b["if_none"].get<double>()) + ", conventional: " + human_bytes(b["if_conventional"].get<double>()) + ")");
     }
     row("bus errors", std::to_string(j["bus"]["errors"].get<uint64_t>()) + " (" +
                           std::to_string(j["bus"]["errors_unmapped"].get<uint64_t>()) + " unmapped, " +

@@ -17,6 +17,10 @@ struct RunOptions {
     double max_sim_ms = 10000; // guard against firmware that never ends
     bool quiet = false;        // no summary on stdout
     bool timing_only = false;  // NPU: skip the arithmetic, keep timing and traffic
+    // Dynamic-NN firmware only (fw::FirmwareInfo::takes_design): a named
+    // design, then per-policy overrides; empty = the default ("dna").
+    std::string design, sched, prefetch;
+    uint32_t samples = 0;      // 0: the firmware's default
 };
 
 // Returns the process exit code: 0 when the firmware passed.

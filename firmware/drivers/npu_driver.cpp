@@ -23,7 +23,9 @@ bool NpuDriver::init() {
         return false;
     }
     cores_ = hal_.read32(control_reg(CORES));
-    if (scratch_bytes_ < uint64_t(cores_ + 1) * kJobBytes + 4096) {
+    hal_.write32(control_reg(DISPATCH_IRQ), dispatch::DONE.mask() | dispatch::ERROR.mask());
+    hal_.write32(control_reg(DISPATCH_CTRL), dispatch::IRQ_EN.make(1));
+    if (scratch_bytes_ < uint64_t(cores_ + 1) * kJobBytes + kScheduleBytes) {
         why_ = "driver scratch too small for " + std::to_string(cores_) + " descriptors";
         return false;
     }
@@ -43,7 +45,7 @@ NpuResult NpuDriver::run(const NpuTensorJob& job, uint64_t timeout_ns, uint32_t 
     if (!sched_addr) {
         const std::vector<uint8_t> sb = encode_schedule(job.schedule);
         sched_addr = scratch_ + uint64_t(cores_) * kJobBytes;
-        if (sched_addr + sb.size() > scratch_ + scratch_bytes_) {
+        if (sb.size() > kScheduleBytes) {
             r.message = "serialised schedule (" + std::to_string(sb.size()) + " B) does not fit the driver scratch";
             return r;
         }
@@ -130,15 +132,62 @@ NpuResult NpuDriver::run_nonlinear(const std::vector<uint32_t>& cores, std::vect
 }
 
 NpuResult NpuDriver::launch_slots(JobDescriptor d, uint32_t slots, uint32_t first_core, uint64_t timeout_ns) {
-    std::vector<JobDescriptor> jobs;
-    std::vector<uint32_t> cores;
+    // One descriptor, one dispatch: the engine starts the cores and interrupts once (npu_regs.h DISPATCH_*).
+    NpuResult r;
+    r.cores_used = slots;
+    d.slot = 0;
     d.slots = slots;
-    for (uint32_t s = 0; s < slots; ++s) {
-        d.slot = s;
-        jobs.push_back(d);
-        cores.push_back(first_core + s);
+    uint8_t raw[kJobBytes];
+    encode_job(d, raw);
+    const uint64_t at = scratch_ + uint64_t(cores_) * kJobBytes + kScheduleBytes;
+    hal_.write_block(at, raw, kJobBytes);
+    hal_.write32(control_reg(DISPATCH_JOB_LO), uint32_t(at));
+    hal_.write32(control_reg(DISPATCH_JOB_HI), uint32_t(at >> 32));
+    hal_.write32(control_reg(DISPATCH_FIRST), first_core);
+    hal_.write32(control_reg(DISPATCH_COUNT), slots);
+    hal_.write32(control_reg(DISPATCH_CMD), dispatch::kStart);
+    if (auto f = hal_.take_fault()) {
+        r.message = "bus fault (" + f->response + ") while dispatching";
+        return r;
     }
-    return launch(jobs, cores, timeout_ns);
+    for (;;) {
+        const uint32_t irqs = hal_.read32(control_reg(DISPATCH_IRQ));
+        if (irqs) {
+            const uint32_t st = hal_.read32(control_reg(DISPATCH_STATUS));
+            const bool refused = dispatch::STATE.get(st) == status::kError && dispatch::ERR_CODE.get(st) == kErrBusy;
+            // A refusal is about this dispatch; a completion may be an older launch's (one that timed out).
+            if (refused || hal_.read32(control_reg(DISPATCH_DONE_GROUP)) == d.group) {
+                hal_.write32(control_reg(DISPATCH_IRQ), irqs);
+                const uint32_t core = dispatch::ERR_CORE.get(st);
+                if (refused) {
+                    r.failed_core = int(core);
+                    r.message = "core " + std::to_string(core) + " is still busy (an earlier launch timed out?): nothing started";
+                    return r;
+                }
+                r.cycles = hal_.read32(control_reg(DISPATCH_CYCLES));
+                if (dispatch::STATE.get(st) == status::kError) {
+                    r.failed_core = int(core);
+                    r.err_code = dispatch::ERR_CODE.get(st);
+                    r.err_detail = hal_.read32(core_reg(core, ERR_DETAIL));
+                    r.message = "core " + std::to_string(core) + ": " + err_name(r.err_code) + " (detail " + std::to_string(r.err_detail) + ")";
+                    return r;
+                }
+                r.ok = true;
+                return r;
+            }
+            hal_.write32(control_reg(DISPATCH_IRQ), irqs); // stale: an older dispatch finished late
+        }
+        if (const uint32_t stale = hal_.read32(control_reg(IRQ_PENDING))) { // per-core events of an older, timed-out launch
+            for (uint32_t c = 0; c < cores_; ++c)
+                if (stale >> c & 1) hal_.write32(core_reg(c, IRQ_STATUS), irq::DONE.mask() | irq::ERROR.mask());
+            continue;
+        }
+        if (!hal_.wait_irq(unsigned(irq_), timeout_ns)) {
+            r.message = "timeout waiting for the npu interrupt (dispatch of group " + std::to_string(d.group) + " on cores " +
+                        std::to_string(first_core) + ".." + std::to_string(first_core + slots - 1) + ")";
+            return r;
+        }
+    }
 }
 
 NpuResult NpuDriver::launch(const std::vector<JobDescriptor>& jobs, const std::vector<uint32_t>& cores, uint64_t timeout_ns) {

@@ -81,6 +81,7 @@ private:
     NpuResult launch(const std::vector<npu::JobDescriptor>& jobs, const std::vector<uint32_t>& cores, uint64_t timeout_ns);
     // d on cores first_core .. first_core + slots - 1, as slots 0 .. slots - 1.
     NpuResult launch_slots(npu::JobDescriptor d, uint32_t slots, uint32_t first_core, uint64_t timeout_ns);
+    static constexpr uint64_t kScheduleBytes = 4096; // scratch: per-core descriptors, one schedule, the dispatch descriptor
     Hal& hal_;
     uint64_t scratch_, scratch_bytes_;
     uint64_t base_ = 0;

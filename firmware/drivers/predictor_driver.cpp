@@ -17,6 +17,11 @@ bool PredictorDriver::init() {
     return true;
 }
 
+void PredictorDriver::select_bank(uint32_t bank) {
+    hal_.write32(dev_.base + P::BANK.offset, bank);
+    layer_tiles_ = hal_.read32(dev_.base + P::LAYER_TILES.offset);
+}
+
 void PredictorDriver::set_layout(const TileLayout& l) {
     layer_tiles_ = l.tiles;
     hal_.write32(dev_.base + P::LAYER_TILES.offset, l.tiles);

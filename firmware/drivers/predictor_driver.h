@@ -33,6 +33,8 @@ public:
     uint32_t tiles() const { return tiles_; }
     uint32_t rat_bits() const { return rat_bits_; }
 
+    // Operator context (bank 0 or 1) the next calls act on, and its tile layout.
+    void select_bank(uint32_t bank);
     void set_layout(const TileLayout& l);
     void predict();                              // RAT lookup -> FIFO
     void prefetch(const std::vector<bool>& m);   // explicit tiles -> FIFO (conventional, oracle)

@@ -154,6 +154,7 @@ NpuCore::NpuCore(sc_core::sc_module_name name, Npu& npu, uint32_t index)
                 return;
             }
             regs_.set(STATUS, status::STATE.make(status::kBusy));
+            dispatched_ = false;
             start(npu_.access_delay_);
         }
     });
@@ -162,6 +163,19 @@ NpuCore::NpuCore(sc_core::sc_module_name name, Npu& npu, uint32_t index)
 }
 
 void NpuCore::clear_runtime_table() { rt_.clear(); }
+
+bool NpuCore::start_dispatched(uint32_t slot, uint32_t slots, uint32_t group, uint64_t job, const sc_core::sc_time& delay) {
+    if (status::STATE.get(regs_.get(STATUS)) == status::kBusy) return false;
+    regs_.set(JOB_LO, uint32_t(job));
+    regs_.set(JOB_HI, uint32_t(job >> 32));
+    regs_.set(STATUS, status::STATE.make(status::kBusy));
+    dispatched_ = true;
+    dispatch_slot_ = slot;
+    dispatch_slots_ = slots;
+    dispatch_group_ = group;
+    start(delay);
+    return true;
+}
 
 void NpuCore::run() {
     for (;;) {
@@ -225,14 +239,14 @@ void NpuCore::fail(uint32_t code, uint32_t detail, const std::string& why) {
     ++errors;
     regs_.set(STATUS, status::STATE.make(status::kError) | status::ERR_CODE.make(code));
     regs_.set(ERR_DETAIL, detail);
-    regs_.set(IRQ_STATUS, regs_.get(IRQ_STATUS) | irq::ERROR.make(1));
+    if (!dispatched_) regs_.set(IRQ_STATUS, regs_.get(IRQ_STATUS) | irq::ERROR.make(1)); // a dispatch reports for all its cores
     board_trace().instant(std::string(name()), std::string("error: ") + err_name(code) + (why.empty() ? "" : ": " + why), now_ps());
     npu_.update_irq();
 }
 
 void NpuCore::succeed() {
     regs_.set(STATUS, status::STATE.make(status::kDone));
-    regs_.set(IRQ_STATUS, regs_.get(IRQ_STATUS) | irq::DONE.make(1));
+    if (!dispatched_) regs_.set(IRQ_STATUS, regs_.get(IRQ_STATUS) | irq::DONE.make(1));
     npu_.update_irq();
 }
 
@@ -244,10 +258,16 @@ void NpuCore::execute() {
     const uint64_t job = (uint64_t(regs_.get(JOB_HI)) << 32) | regs_.get(JOB_LO);
     uint8_t raw[kJobBytes];
     JobDescriptor d;
-    if (!data_access(tlm::TLM_READ_COMMAND, job, raw, kJobBytes, t)) {
+    const bool read = data_access(tlm::TLM_READ_COMMAND, job, raw, kJobBytes, t);
+    const bool decoded = read && decode_job(raw, d);
+    if (decoded && dispatched_) { // one descriptor for all cores of a dispatch: the slot is the core's place in it
+        d.slot = dispatch_slot_;
+        d.slots = dispatch_slots_;
+    }
+    if (!read) {
         sync_to(t);
         fail(kErrBusFault, uint32_t(job), "job descriptor read");
-    } else if (!decode_job(raw, d)) {
+    } else if (!decoded) {
         sync_to(t);
         fail(kErrBadDescriptor, 0, "bad magic");
     } else if (d.kind == kJobNonlinear) {
@@ -265,6 +285,11 @@ void NpuCore::execute() {
     regs_.set(CYCLES_LO, uint32_t(cycles));
     regs_.set(CYCLES_HI, uint32_t(cycles >> 32));
     npu_.core_stopped();
+    if (dispatched_) {
+        dispatched_ = false;
+        const uint32_t st = regs_.get(STATUS);
+        npu_.dispatch_finished(regs_.get(CORE_ID), dispatch_group_, status::STATE.get(st) == status::kError ? status::ERR_CODE.get(st) : 0, cycles);
+    }
 }
 
 void NpuCore::run_nonlinear_job(const JobDescriptor& d, uint64_t& t) {
@@ -837,6 +862,11 @@ Npu::Npu(sc_core::sc_module_name name, const PlatformConfig& cfg, const NpuOptio
         set_prefetch_entry(control_.get(PFB_SEL), (uint64_t(control_.get(PFB_DRAM_HI)) << 32) | control_.get(PFB_DRAM_LO),
                            control_.get(PFB_OFFSET), control_.get(PFB_BYTES), pfb_ctrl::VALID.get(v), pfb_ctrl::DISABLE.get(v));
     });
+    control_.on_write(DISPATCH_CMD, [this](uint32_t, uint32_t v) {
+        if (v == dispatch::kStart) dispatch();
+    });
+    control_.on_write(DISPATCH_IRQ, [this](uint32_t, uint32_t) { update_irq(); });
+    control_.on_write(DISPATCH_CTRL, [this](uint32_t, uint32_t) { update_irq(); });
     for (uint32_t i = 0; i < cfg.npu.cores; ++i) cores_.push_back(std::make_unique<NpuCore>(("core" + std::to_string(i)).c_str(), *this, i));
     irq.initialize(false);
     SC_METHOD(drive_irq);
@@ -899,8 +929,52 @@ void Npu::regs_b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay)
     delay += ps_time(clk_ps_);
 }
 
+void Npu::dispatch() {
+    const uint32_t first = control_.get(DISPATCH_FIRST), count = control_.get(DISPATCH_COUNT);
+    const uint64_t job = (uint64_t(control_.get(DISPATCH_JOB_HI)) << 32) | control_.get(DISPATCH_JOB_LO);
+    auto refuse = [&](uint32_t code, uint32_t core) {
+        control_.set(DISPATCH_STATUS, dispatch::STATE.make(status::kError) | dispatch::ERR_CODE.make(code) | dispatch::ERR_CORE.make(core));
+        control_.set(DISPATCH_IRQ, control_.get(DISPATCH_IRQ) | dispatch::ERROR.make(1));
+        update_irq();
+    };
+    if (count == 0 || first >= cores() || count > cores() - first) return refuse(kErrSlot, first);
+    for (uint32_t i = first; i < first + count; ++i)
+        if (status::STATE.get(cores_[i]->regs().get(STATUS)) == status::kBusy) return refuse(kErrBusy, i);
+    // The launch group is in the descriptor; the cores read it (functionally here, to key the bookkeeping).
+    uint8_t raw[kJobBytes];
+    tlm::tlm_generic_payload p;
+    p.set_command(tlm::TLM_READ_COMMAND);
+    p.set_address(job);
+    p.set_data_ptr(raw);
+    p.set_data_length(kJobBytes);
+    p.set_streaming_width(kJobBytes);
+    JobDescriptor d;
+    if (cores_[first]->bus->transport_dbg(p) != kJobBytes || !decode_job(raw, d)) return refuse(kErrBadDescriptor, first);
+    if (dispatches_.count(d.group)) return refuse(kErrGroup, first); // that group still runs
+    dispatches_[d.group] = Dispatch{count, 0, 0, 0};
+    control_.set(DISPATCH_STATUS, dispatch::STATE.make(status::kBusy));
+    for (uint32_t i = 0; i < count; ++i) cores_[first + i]->start_dispatched(i, count, d.group, job, access_delay_);
+}
+
+void Npu::dispatch_finished(uint32_t core, uint32_t group, uint32_t err, uint64_t cycles) {
+    auto it = dispatches_.find(group);
+    if (it == dispatches_.end()) return;
+    Dispatch& D = it->second;
+    D.cycles = std::max(D.cycles, cycles);
+    // Report the root cause: a core's own failure before the kErrGroup of the cores it took down.
+    if (err && (!D.err || (D.err == kErrGroup && err != kErrGroup))) D.err = err, D.err_core = core;
+    if (--D.pending) return;
+    control_.set(DISPATCH_STATUS, dispatch::STATE.make(D.err ? status::kError : status::kDone) | dispatch::ERR_CODE.make(D.err) |
+                                      dispatch::ERR_CORE.make(D.err_core));
+    control_.set(DISPATCH_CYCLES, uint32_t(std::min<uint64_t>(D.cycles, 0xFFFFFFFFu)));
+    control_.set(DISPATCH_DONE_GROUP, group);
+    control_.set(DISPATCH_IRQ, control_.get(DISPATCH_IRQ) | (D.err ? dispatch::ERROR.make(1) : dispatch::DONE.make(1)));
+    dispatches_.erase(it);
+    update_irq();
+}
+
 void Npu::update_irq() {
-    bool level = false;
+    bool level = dispatch::IRQ_EN.get(control_.get(DISPATCH_CTRL)) && control_.get(DISPATCH_IRQ) != 0;
     for (auto& c : cores_) {
         const uint32_t st = c->regs().get(IRQ_STATUS), ct = c->regs().get(CTRL);
         level |= (irq::DONE.get(st) && ctrl::IRQ_DONE_EN.get(ct)) || (irq::ERROR.get(st) && ctrl::IRQ_ERR_EN.get(ct));

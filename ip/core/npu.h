@@ -95,6 +95,8 @@ public:
     RegisterBank& regs() { return regs_; }
     const core::RuntimeTable& runtime_table() const { return rt_; }
     void start(const sc_core::sc_time& delay) { start_.notify(delay); }
+    // Started by a dispatch (npu_regs.h DISPATCH_*) as `slot` of `slots`.
+    bool start_dispatched(uint32_t slot, uint32_t slots, uint32_t group, uint64_t job, const sc_core::sc_time& delay);
     void clear_runtime_table();
 
     uint64_t busy_ps = 0, stall_ps = 0, jobs = 0, tiles = 0, errors = 0, nonlinear_jobs = 0;
@@ -137,6 +139,8 @@ private:
     tlm::tlm_generic_payload pl_;
     bool bus_error_ = false;
     bool aborted_ = false; // the core's launch failed elsewhere: stop walking
+    bool dispatched_ = false;
+    uint32_t dispatch_slot_ = 0, dispatch_slots_ = 0, dispatch_group_ = 0;
     uint64_t bus_error_addr_ = 0;
 };
 
@@ -195,6 +199,8 @@ private:
     void count(uint64_t addr, uint64_t bytes, bool write); // bytes by the memory addr lies in
     void core_started();
     void core_stopped();
+    void dispatch();                                          // DISPATCH_CMD start
+    void dispatch_finished(uint32_t core, uint32_t group, uint32_t err, uint64_t cycles);
 
     PlatformConfig cfg_;
     NpuOptions opt_;
@@ -212,6 +218,11 @@ private:
     uint32_t running_ = 0;
     uint64_t pfb_hits_ = 0;
     uint64_t active_since_ = 0;
+    struct Dispatch {
+        uint32_t pending = 0, err = 0, err_core = 0;
+        uint64_t cycles = 0;
+    };
+    std::map<uint32_t, Dispatch> dispatches_; // by launch group, while cores run
     nlohmann::json launch_log_ = nlohmann::json::array();
 };
 

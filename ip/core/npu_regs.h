@@ -51,8 +51,38 @@ constexpr Register PFB_CTRL{0x34, "PFB_CTRL", 0, Access::RW};
 constexpr Register PFB_ENTRIES{0x38, "PFB_ENTRIES", 0, Access::RO}; // directory size
 constexpr Register PFB_HITS{0x3C, "PFB_HITS", 0, Access::RO};       // reads served by the prefetch buffer (saturating)
 
+// Dispatch (the execution scheduler's path to the cores, DNA Fig. 8): one
+// descriptor at DISPATCH_JOB started on cores FIRST .. FIRST + COUNT - 1 by
+// one write, core FIRST + i running it as slot i of COUNT. The cores do not
+// raise their own interrupts for it; the dispatch raises DONE (or ERROR)
+// once all of them finished, and DONE_GROUP says which launch (the
+// descriptor's group) that was. If a core in the range is busy, nothing starts
+// (ERROR, ERR_CODE busy, ERR_CORE the core).
+constexpr Register DISPATCH_JOB_LO{0x40, "DISPATCH_JOB_LO", 0, Access::RW};
+constexpr Register DISPATCH_JOB_HI{0x44, "DISPATCH_JOB_HI", 0, Access::RW};
+constexpr Register DISPATCH_FIRST{0x48, "DISPATCH_FIRST", 0, Access::RW};
+constexpr Register DISPATCH_COUNT{0x4C, "DISPATCH_COUNT", 0, Access::RW};
+constexpr Register DISPATCH_CMD{0x50, "DISPATCH_CMD", 0, Access::WO};   // 1: start
+constexpr Register DISPATCH_STATUS{0x54, "DISPATCH_STATUS", 0, Access::RO};
+constexpr Register DISPATCH_CYCLES{0x58, "DISPATCH_CYCLES", 0, Access::RO}; // slowest core of the finished dispatch
+constexpr Register DISPATCH_IRQ{0x5C, "DISPATCH_IRQ", 0, Access::W1C};
+constexpr Register DISPATCH_CTRL{0x60, "DISPATCH_CTRL", 0, Access::RW};
+constexpr Register DISPATCH_DONE_GROUP{0x64, "DISPATCH_DONE_GROUP", 0, Access::RO};
+
 constexpr Register kControlRegisters[] = {ID,          VERSION,    CORES,     IRQ_PENDING, SIM_FLAGS,  LAUNCH_CLEAR, PFB_SEL,     PFB_DRAM_LO,
-                                          PFB_DRAM_HI, PFB_OFFSET, PFB_BYTES, PFB_CTRL,    PFB_ENTRIES, PFB_HITS};
+                                          PFB_DRAM_HI, PFB_OFFSET, PFB_BYTES, PFB_CTRL,    PFB_ENTRIES, PFB_HITS,
+                                          DISPATCH_JOB_LO, DISPATCH_JOB_HI, DISPATCH_FIRST, DISPATCH_COUNT, DISPATCH_CMD,
+                                          DISPATCH_STATUS, DISPATCH_CYCLES, DISPATCH_IRQ, DISPATCH_CTRL, DISPATCH_DONE_GROUP};
+
+namespace dispatch {
+constexpr uint32_t kStart = 1;
+constexpr Field STATE{0, 2};    // status::kIdle / kBusy / kDone / kError
+constexpr Field ERR_CODE{8, 8}; // of the failing core (the root cause when several failed)
+constexpr Field ERR_CORE{16, 8};
+constexpr Field IRQ_EN{0, 1};   // DISPATCH_CTRL
+constexpr Field DONE{0, 1};     // DISPATCH_IRQ
+constexpr Field ERROR{1, 1};
+} // namespace dispatch
 
 namespace sim_flags {
 constexpr Field TIMING_ONLY{0, 1}; // cores move and time tiles but compute nothing: outputs are not written

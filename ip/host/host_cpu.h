@@ -3,6 +3,7 @@
 #pragma once
 
 #include <deque>
+#include <map>
 #include <functional>
 #include <string>
 #include <vector>
@@ -47,6 +48,8 @@ public:
     void delay_ns(uint64_t ns) override;
     uint64_t now_ns() override;
     void log(const std::string& message) override;
+    void metric(const std::string& name, double value) override { metrics_[name] = value; }
+    const std::map<std::string, double>& metrics() const { return metrics_; }
     const fw::BoardInfo& board() const override { return board_; }
 
 private:
@@ -63,6 +66,7 @@ private:
     int exit_code_ = -1;
     std::deque<fw::BusFault> faults_;
     std::vector<std::string> log_;
+    std::map<std::string, double> metrics_;
     uint64_t reads_ = 0, writes_ = 0, faults_seen_ = 0, irq_waits_ = 0, irq_timeouts_ = 0;
     uint64_t dmi_bytes_ = 0, dbg_bytes_ = 0;
 };

@@ -6,7 +6,6 @@
 #include "ip/common/tlm_util.h"
 #include "ip/core/npu.h"
 #include "platform/trace.h"
-#include "predictor_regs.h"
 
 namespace dynavp {
 
@@ -19,9 +18,14 @@ uint32_t sat32(uint64_t v) { return uint32_t(std::min<uint64_t>(v, 0xFFFFFFFFu))
 
 Predictor::Predictor(sc_core::sc_module_name name, const PlatformConfig& cfg, const DeviceConfig& dev)
     : sc_module(name), socket("socket"), bus("bus"), irq("irq"), cfg_(dev.predictor), clk_ps_(period_ps(dev.clock_mhz)),
-      table_(dev.predictor.tiles, dev.predictor.rat_bits, uint8_t(dev.predictor.initial_state)), state_(dev.predictor.tiles, Tile::Absent),
-      needed_(dev.predictor.tiles), requested_(dev.predictor.tiles) {
+      table_(dev.predictor.tiles, dev.predictor.rat_bits, uint8_t(dev.predictor.initial_state)) {
     if (const DeviceConfig* p = cfg.find("prefetch_buffer")) pfb_base_ = p->base, pfb_size_ = p->size;
+    for (Bank& b : banks_) {
+        b.state.assign(cfg_.tiles, Tile::Absent);
+        b.needed.assign(cfg_.tiles, false);
+        b.requested.assign(cfg_.tiles, false);
+        b.predicted.assign(cfg_.tiles, false);
+    }
     socket.register_b_transport(this, &Predictor::b_transport);
     regs_.declare(kRegisters);
     for (uint32_t w = 0; w < kMaskWords; ++w) {
@@ -36,10 +40,18 @@ Predictor::Predictor(sc_core::sc_module_name name, const PlatformConfig& cfg, co
     regs_.on_write(CMD, [this](uint32_t, uint32_t v) { command(v); });
     regs_.on_write(IRQ_STATUS, [this](uint32_t, uint32_t) { update_irq(); });
     regs_.on_write(CTRL, [this](uint32_t, uint32_t) { update_irq(); });
+    regs_.on_write(BANK, [this](uint32_t old, uint32_t v) {
+        if (v >= kBanks) { // only banks 0 and 1 exist: keep the old one
+            regs_.set(BANK, old);
+            return;
+        }
+        latch_layout();
+        sel_ = v;
+        show_bank();
+    });
     regs_.on_read(STATUS, [this](uint32_t) {
-        return status::FIFO_LEVEL.make(uint32_t(fifo_.size() + demand_.size())) |
-               status::BUSY.make(std::count(state_.begin(), state_.end(), Tile::InFlight) > 0) | status::READY.make(ready_) |
-               status::ERR_CODE.make(err_code_);
+        return status::FIFO_LEVEL.make(uint32_t(fifo_.size() + demand_.size())) | status::BUSY.make(in_flight_ > 0) |
+               status::READY.make(banks_[sel_].ready) | status::ERR_CODE.make(err_code_);
     });
     const std::pair<reg::Register, const uint64_t*> counters[] = {{DECISIONS, &decisions_}, {CORRECT, &correct_}, {PREFETCHED, &prefetched_},
                                                                   {USEFUL, &useful_},       {USELESS, &useless_}, {MISSED, &missed_}};
@@ -50,12 +62,31 @@ Predictor::Predictor(sc_core::sc_module_name name, const PlatformConfig& cfg, co
     SC_THREAD(engine);
 }
 
-uint64_t Predictor::tile_dram(uint32_t t) const {
-    return ((uint64_t(regs_.get(TILE_DRAM_HI)) << 32) | regs_.get(TILE_DRAM_LO)) + uint64_t(t) * regs_.get(TILE_BYTES);
+void Predictor::latch_layout() {
+    Bank& b = bank();
+    b.layer_tiles = regs_.get(LAYER_TILES);
+    b.dram = (uint64_t(regs_.get(TILE_DRAM_HI)) << 32) | regs_.get(TILE_DRAM_LO);
+    b.tile_bytes = regs_.get(TILE_BYTES);
+    b.pfb_offset = regs_.get(PFB_OFFSET);
+    b.dir_base = regs_.get(DIR_BASE);
+}
+
+void Predictor::show_bank() {
+    const Bank& b = bank();
+    regs_.set(LAYER_TILES, b.layer_tiles);
+    regs_.set(TILE_DRAM_LO, uint32_t(b.dram));
+    regs_.set(TILE_DRAM_HI, uint32_t(b.dram >> 32));
+    regs_.set(TILE_BYTES, b.tile_bytes);
+    regs_.set(PFB_OFFSET, b.pfb_offset);
+    regs_.set(DIR_BASE, b.dir_base);
+    write_mask(kPredicted, b.predicted);
+    std::vector<bool> l(cfg_.tiles);
+    for (uint32_t t = 0; t < cfg_.tiles; ++t) l[t] = b.state[t] == Tile::Loaded && (!b.resolved || b.needed[t]); // disabled tiles are not served
+    write_mask(kLoaded, l);
 }
 
 std::vector<bool> Predictor::read_mask(uint32_t base) const {
-    std::vector<bool> m(regs_.get(LAYER_TILES));
+    std::vector<bool> m(std::min<uint32_t>(regs_.get(LAYER_TILES), cfg_.tiles));
     for (uint32_t t = 0; t < m.size(); ++t) m[t] = (regs_.get(reg::Register{base + 4 * (t / 32), "", 0, Access::RW}) >> (t % 32)) & 1;
     return m;
 }
@@ -68,16 +99,15 @@ void Predictor::write_mask(uint32_t base, const std::vector<bool>& m) {
     }
 }
 
-bool Predictor::check_layer() {
-    const uint32_t n = regs_.get(LAYER_TILES);
+bool Predictor::check_layer(const Bank& b) {
+    const uint32_t n = b.layer_tiles;
     if (n == 0 || n > cfg_.tiles) {
         fail(kErrLayer, n);
         return false;
     }
-    const uint64_t tb = regs_.get(TILE_BYTES), off = regs_.get(PFB_OFFSET);
-    const uint64_t fit = tb == 0 || off >= pfb_size_ ? 0 : (pfb_size_ - off) / tb;
+    const uint64_t fit = b.tile_bytes == 0 || b.pfb_offset >= pfb_size_ ? 0 : (pfb_size_ - b.pfb_offset) / b.tile_bytes;
     const uint64_t entries = npu_ ? npu_->prefetch_entries() : 0;
-    const uint64_t dir = entries > regs_.get(DIR_BASE) ? entries - regs_.get(DIR_BASE) : 0;
+    const uint64_t dir = entries > b.dir_base ? entries - b.dir_base : 0;
     if (fit < n || dir < n) {
         fail(kErrPlace, uint32_t(std::min(fit, dir)));
         return false;
@@ -95,39 +125,28 @@ void Predictor::fail(uint32_t code, uint32_t detail) {
 }
 
 void Predictor::command(uint32_t c) {
+    latch_layout();
+    Bank& b = bank();
     switch (c) {
     case cmd::kPredict: {
-        if (!check_layer()) return;
+        if (!check_layer(b)) return;
         const uint32_t rat = regs_.get(RAT);
-        const std::vector<bool> p = table_.predict(rat, regs_.get(LAYER_TILES));
-        write_mask(kPredicted, p);
-        predicted_round_ = true;
+        b.predicted = table_.predict(rat, b.layer_tiles);
+        b.predicted.resize(cfg_.tiles);
+        write_mask(kPredicted, b.predicted);
+        b.predicted_round = true;
         ++predictions_;
-        board_trace().instant(name(), "predict", now_ps(), {{"rat", rat}, {"tiles", uint64_t(std::count(p.begin(), p.end(), true))}});
-        enqueue(p, false);
+        board_trace().instant(name(), "predict", now_ps(),
+                              {{"bank", sel_}, {"rat", rat}, {"tiles", uint64_t(std::count(b.predicted.begin(), b.predicted.end(), true))}});
+        enqueue(sel_, b.predicted, false);
         break;
     }
     case cmd::kPrefetch:
-        if (!check_layer()) return;
-        enqueue(read_mask(kMask), false);
+        if (!check_layer(b)) return;
+        enqueue(sel_, read_mask(kMask), false);
         break;
     case cmd::kResolve: do_resolve(read_mask(kActual)); break;
-    case cmd::kRelease: {
-        const uint32_t n = std::min<uint32_t>(regs_.get(LAYER_TILES), cfg_.tiles);
-        for (uint32_t t = 0; t < n; ++t)
-            if (state_[t] == Tile::Loaded) set_entry(t, false, false);
-        std::fill(state_.begin(), state_.end(), Tile::Absent);
-        std::fill(needed_.begin(), needed_.end(), false);
-        std::fill(requested_.begin(), requested_.end(), false);
-        fifo_.clear();
-        demand_.clear();
-        resolved_ = predicted_round_ = ready_ = false;
-        ++release_generation_; // a tile in flight lands, but no directory entry points at it
-        write_mask(kLoaded, {});
-        regs_.set(IRQ_STATUS, regs_.get(IRQ_STATUS) & ~irq::READY.mask());
-        update_irq();
-        break;
-    }
+    case cmd::kRelease: release(sel_); break;
     case cmd::kResetTable:
         table_.reset();
         regs_.set(RAT, 0);
@@ -136,66 +155,89 @@ void Predictor::command(uint32_t c) {
     }
 }
 
-void Predictor::enqueue(const std::vector<bool>& tiles, bool demand) {
-    for (uint32_t t = 0; t < tiles.size(); ++t) {
+void Predictor::release(uint32_t k) {
+    Bank& b = banks_[k];
+    for (uint32_t t = 0; t < cfg_.tiles; ++t)
+        if (b.state[t] == Tile::Loaded) set_entry(k, t, false, false);
+    std::fill(b.state.begin(), b.state.end(), Tile::Absent);
+    std::fill(b.needed.begin(), b.needed.end(), false);
+    std::fill(b.requested.begin(), b.requested.end(), false);
+    std::fill(b.predicted.begin(), b.predicted.end(), false);
+    auto mine = [k](const Op& o) { return o.first == k; };
+    fifo_.erase(std::remove_if(fifo_.begin(), fifo_.end(), mine), fifo_.end());
+    demand_.erase(std::remove_if(demand_.begin(), demand_.end(), mine), demand_.end());
+    b.resolved = b.predicted_round = b.ready = false;
+    ++b.generation; // a tile in flight lands, but no directory entry points at it
+    if (k == sel_) show_bank();
+}
+
+void Predictor::enqueue(uint32_t k, const std::vector<bool>& tiles, bool demand) {
+    Bank& b = banks_[k];
+    for (uint32_t t = 0; t < tiles.size() && t < cfg_.tiles; ++t) {
         if (!tiles[t]) continue;
-        if (!demand) requested_[t] = true;
-        if (state_[t] != Tile::Absent) continue;
+        if (!demand) b.requested[t] = true;
+        if (b.state[t] != Tile::Absent) continue;
         if (!demand && fifo_.size() >= cfg_.fifo_depth) { // the FIFO is full: the tile will be a miss if it is used
             ++fifo_overflows_;
-            requested_[t] = false;
+            b.requested[t] = false;
             continue;
         }
-        state_[t] = demand ? Tile::Demand : Tile::Queued;
-        (demand ? demand_ : fifo_).push_back(t);
+        b.state[t] = demand ? Tile::Demand : Tile::Queued;
+        (demand ? demand_ : fifo_).push_back({k, t});
     }
     work_.notify(access_delay_);
+}
+
+void Predictor::erase(std::deque<Op>& q, Op op) {
+    auto it = std::find(q.begin(), q.end(), op);
+    if (it != q.end()) q.erase(it);
 }
 
 void Predictor::resolve(const std::vector<bool>& actual) {
     access_delay_ = sc_core::SC_ZERO_TIME;
     write_mask(kActual, actual);
+    latch_layout();
     do_resolve(actual);
 }
 
 void Predictor::do_resolve(const std::vector<bool>& actual_in) {
-    if (!check_layer()) return;
-    const uint32_t n = regs_.get(LAYER_TILES);
+    Bank& b = bank();
+    if (!check_layer(b)) return;
+    const uint32_t n = b.layer_tiles;
     std::vector<bool> actual = actual_in;
     actual.resize(n);
-    const uint64_t tb = regs_.get(TILE_BYTES);
-    const std::vector<bool> pred = read_mask(kPredicted);
+    const uint64_t tb = b.tile_bytes;
     ++resolves_;
     std::vector<bool> urgent(n);
     for (uint32_t t = 0; t < n; ++t) {
-        needed_[t] = actual[t];
+        b.needed[t] = actual[t];
         bytes_if_conventional_ += tb;
         if (actual[t]) bytes_if_none_ += tb;
-        if (predicted_round_) {
+        if (b.predicted_round) {
             ++decisions_;
-            correct_ += pred[t] == actual[t];
+            correct_ += b.predicted[t] == actual[t];
         }
-        if (actual[t] && requested_[t]) {
+        if (actual[t] && b.requested[t]) {
             ++useful_;
             bytes_useful_ += tb;
-            if (state_[t] == Tile::Queued) { // still waiting in the FIFO: it is needed now
-                fifo_.erase(std::find(fifo_.begin(), fifo_.end(), t));
-                state_[t] = Tile::Absent;
+            if (b.state[t] == Tile::Queued) { // still waiting in the FIFO: it is needed now
+                erase(fifo_, {sel_, t});
+                b.state[t] = Tile::Absent;
                 urgent[t] = true;
             }
         } else if (actual[t]) { // DNA VI-B: not prefetched -> loaded at once, bypassing the FIFO
             ++missed_;
             bytes_missed_ += tb;
-            if (state_[t] == Tile::Absent) urgent[t] = true;
-        } else if (requested_[t]) { // useless: disabled, or never loaded
+            if (b.state[t] == Tile::Absent) urgent[t] = true;
+        } else if (b.requested[t]) { // useless: disabled, or never loaded
             ++useless_;
-            if (state_[t] == Tile::Loaded) {
-                set_entry(t, true, true);
+            if (b.state[t] == Tile::Loaded) {
+                set_entry(sel_, t, true, true);
                 bytes_useless_ += tb;
             }
-            if (state_[t] == Tile::Queued) {
-                fifo_.erase(std::find(fifo_.begin(), fifo_.end(), t));
-                state_[t] = Tile::Absent;
+            if (b.state[t] == Tile::Queued) {
+                erase(fifo_, {sel_, t});
+                b.state[t] = Tile::Absent;
                 ++dropped_;
             }
         }
@@ -203,43 +245,46 @@ void Predictor::do_resolve(const std::vector<bool>& actual_in) {
     // Table update (DNA Fig. 10a step 3), then the actual trace is the next RAT.
     table_.update(regs_.get(RAT), actual);
     regs_.set(RAT, table_.rat_of(actual));
-    resolved_ = true;
-    ready_ = false;
-    resolve_ps_ = now_ps() + ps_of(access_delay_);
-    board_trace().instant(name(), "resolve", resolve_ps_,
-                          {{"used", uint64_t(std::count(actual.begin(), actual.end(), true))}, {"missed", uint64_t(std::count(urgent.begin(), urgent.end(), true))}});
-    enqueue(urgent, true);
-    check_ready();
+    b.resolved = true;
+    b.ready = false;
+    b.resolve_ps = now_ps() + ps_of(access_delay_);
+    board_trace().instant(name(), "resolve", b.resolve_ps,
+                          {{"bank", sel_},
+                           {"used", uint64_t(std::count(actual.begin(), actual.end(), true))},
+                           {"load_now", uint64_t(std::count(urgent.begin(), urgent.end(), true))}});
+    enqueue(sel_, urgent, true);
+    check_ready(sel_);
 }
 
-void Predictor::check_ready() {
-    if (!resolved_ || ready_) return;
-    const uint32_t n = std::min<uint32_t>(regs_.get(LAYER_TILES), cfg_.tiles);
-    for (uint32_t t = 0; t < n; ++t)
-        if (needed_[t] && state_[t] != Tile::Loaded) return;
-    ready_ = true;
-    data_stall_ps_ += now_ps() - resolve_ps_;
+void Predictor::check_ready(uint32_t k) {
+    Bank& b = banks_[k];
+    if (!b.resolved || b.ready) return;
+    for (uint32_t t = 0; t < b.layer_tiles && t < cfg_.tiles; ++t)
+        if (b.needed[t] && b.state[t] != Tile::Loaded) return;
+    b.ready = true;
+    data_stall_ps_ += std::max(now_ps(), b.resolve_ps) - b.resolve_ps;
     regs_.set(IRQ_STATUS, regs_.get(IRQ_STATUS) | irq::READY.make(1));
     update_irq();
 }
 
-void Predictor::set_entry(uint32_t t, bool valid, bool disabled) {
-    const uint64_t tb = regs_.get(TILE_BYTES);
-    if (npu_) npu_->set_prefetch_entry(regs_.get(DIR_BASE) + t, tile_dram(t), regs_.get(PFB_OFFSET) + uint64_t(t) * tb, tb, valid, disabled);
+void Predictor::set_entry(uint32_t k, uint32_t t, bool valid, bool disabled) {
+    const Bank& b = banks_[k];
+    if (npu_) npu_->set_prefetch_entry(b.dir_base + t, b.tile_dram(t), b.pfb_offset + uint64_t(t) * b.tile_bytes, b.tile_bytes, valid, disabled);
+    if (k != sel_) return;
     const reg::Register w = loaded(t / 32);
     const uint32_t bit = 1u << (t % 32);
     regs_.set(w, valid && !disabled ? regs_.get(w) | bit : regs_.get(w) & ~bit);
 }
 
-bool Predictor::move_tile(uint32_t t, uint64_t& done_ps) {
-    const uint64_t tb = regs_.get(TILE_BYTES), src = tile_dram(t), dst = pfb_base_ + regs_.get(PFB_OFFSET) + uint64_t(t) * tb;
+bool Predictor::move_tile(const Bank& b, uint32_t t, uint64_t& done_ps) {
+    const uint64_t tb = b.tile_bytes, src = b.tile_dram(t), dst = pfb_base_ + b.pfb_offset + uint64_t(t) * tb;
     buf_.resize(tb);
     tlm::tlm_generic_payload p;
     const uint64_t start = now_ps();
     done_ps = start;
     bool ok = true;
     // All reads of the tile go out together (the DRAM model queues them by
-    // bank); each piece is written to the prefetch buffer when its read is back.
+    // bank); each piece is written to the prefetch buffer once its read is back.
     for (uint64_t a = 0; a < tb && ok;) {
         const uint64_t end = std::min(tb, ((src + a) / kBurstBoundary + 1) * kBurstBoundary - src);
         for (int write = 0; write < 2 && ok; ++write) {
@@ -253,7 +298,7 @@ bool Predictor::move_tile(uint32_t t, uint64_t& done_ps) {
             sc_core::sc_time d = ps_time((write ? done_ps : start) - now_ps());
             bus->b_transport(p, d);
             ok = p.is_response_ok();
-            done_ps = std::max(done_ps, now_ps() + ps_of(d)); // this piece's write starts after its read is back
+            done_ps = std::max(done_ps, now_ps() + ps_of(d));
         }
         a = end;
     }
@@ -264,34 +309,37 @@ void Predictor::engine() {
     for (;;) {
         while (fifo_.empty() && demand_.empty()) sc_core::wait(work_);
         const bool urgent = !demand_.empty();
-        std::deque<uint32_t>& q = urgent ? demand_ : fifo_;
-        const uint32_t t = q.front();
+        std::deque<Op>& q = urgent ? demand_ : fifo_;
+        const auto [k, t] = q.front();
         q.pop_front();
-        state_[t] = Tile::InFlight;
-        const uint64_t gen = release_generation_, begin = now_ps();
+        Bank& b = banks_[k];
+        b.state[t] = Tile::InFlight;
+        ++in_flight_;
+        const uint64_t gen = b.generation, begin = now_ps();
         uint64_t done = begin;
-        const bool ok = move_tile(t, done);
+        const bool ok = move_tile(b, t, done);
         if (done > now_ps()) sc_core::wait(ps_time(done - now_ps()));
+        --in_flight_;
         busy_ps_ += now_ps() - begin;
-        if (gen != release_generation_) continue; // released while it moved
+        if (gen != b.generation) continue; // released while it moved
         if (!ok) {
-            state_[t] = Tile::Absent;
+            b.state[t] = Tile::Absent;
             fail(kErrBus, t);
             continue;
         }
-        const uint64_t tb = regs_.get(TILE_BYTES);
-        state_[t] = Tile::Loaded;
-        if (requested_[t]) {
+        const uint64_t tb = b.tile_bytes;
+        b.state[t] = Tile::Loaded;
+        if (b.requested[t]) {
             ++prefetched_;
             bytes_prefetched_ += tb;
         } else {
             bytes_demand_ += tb;
         }
-        const bool useless = resolved_ && !needed_[t];
+        const bool useless = b.resolved && !b.needed[t];
         if (useless) bytes_useless_ += tb;
-        set_entry(t, true, useless);
-        board_trace().span(name(), (urgent ? "load tile " : "prefetch tile ") + std::to_string(t), begin, now_ps(), {{"bytes", tb}});
-        check_ready();
+        set_entry(k, t, true, useless);
+        board_trace().span(name(), (urgent ? "load tile " : "prefetch tile ") + std::to_string(t), begin, now_ps(), {{"bank", k}, {"bytes", tb}});
+        check_ready(k);
     }
 }
 

@@ -6,7 +6,9 @@
 // Register map: predictor_regs.h; table: prediction_table.h; README.md here.
 #pragma once
 
+#include <array>
 #include <deque>
+#include <utility>
 #include <vector>
 
 #include <systemc>
@@ -19,6 +21,7 @@
 #include "platform/platform_config.h"
 #include "platform/stats.h"
 #include "prediction_table.h"
+#include "predictor_regs.h"
 
 namespace dynavp {
 
@@ -26,15 +29,16 @@ class Npu;
 
 class Predictor : public sc_core::sc_module {
 public:
-    tlm_utils::simple_target_socket<Predictor> socket;     // registers and table
-    tlm_utils::simple_initiator_socket<Predictor> bus;     // tile transfers
+    tlm_utils::simple_target_socket<Predictor> socket; // registers and table
+    tlm_utils::simple_initiator_socket<Predictor> bus; // tile transfers
     IrqLine irq;
 
     SC_HAS_PROCESS(Predictor);
     Predictor(sc_core::sc_module_name name, const PlatformConfig& cfg, const DeviceConfig& dev);
     void attach(Npu* npu) { npu_ = npu; } // the prefetch-buffer directory it controls
 
-    // Hardware side (the runtime monitor's wires): the actual access trace, then RESOLVE.
+    // Hardware side (the runtime monitor's wire): the actual access trace of
+    // the selected bank's operator, then RESOLVE.
     void resolve(const std::vector<bool>& actual);
     const predictor::PredictionTable& table() const { return table_; }
 
@@ -42,21 +46,36 @@ public:
 
 private:
     enum class Tile : uint8_t { Absent, Queued, Demand, InFlight, Loaded };
+    // One operator context: its address converter, its tiles, what was asked.
+    struct Bank {
+        uint32_t layer_tiles = 0, tile_bytes = 0, pfb_offset = 0, dir_base = 0;
+        uint64_t dram = 0;
+        std::vector<Tile> state;
+        std::vector<bool> needed, requested, predicted;
+        bool resolved = false, predicted_round = false, ready = false;
+        uint64_t resolve_ps = 0, generation = 0;
+        uint64_t tile_dram(uint32_t t) const { return dram + uint64_t(t) * tile_bytes; }
+    };
+    using Op = std::pair<uint32_t, uint32_t>; // (bank, TileID)
+
     void b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay);
+    Bank& bank() { return banks_[sel_]; }
+    void latch_layout(); // registers -> selected bank
+    void show_bank();    // selected bank -> registers
     void command(uint32_t c);
-    bool check_layer();
-    void enqueue(const std::vector<bool>& tiles, bool demand);
+    bool check_layer(const Bank& b);
+    void enqueue(uint32_t bank, const std::vector<bool>& tiles, bool demand);
     void do_resolve(const std::vector<bool>& actual);
+    void release(uint32_t bank);
     void engine();
-    bool move_tile(uint32_t t, uint64_t& t_ps);
-    void set_entry(uint32_t t, bool valid, bool disabled);
-    void check_ready();
+    bool move_tile(const Bank& b, uint32_t t, uint64_t& done_ps);
+    void set_entry(uint32_t bank, uint32_t t, bool valid, bool disabled);
+    void check_ready(uint32_t bank);
     void fail(uint32_t code, uint32_t detail);
     void update_irq();
-    void update_status();
     std::vector<bool> read_mask(uint32_t base) const;
     void write_mask(uint32_t base, const std::vector<bool>& m);
-    uint64_t tile_dram(uint32_t t) const;
+    static void erase(std::deque<Op>& q, Op op);
 
     PredictorDeviceConfig cfg_;
     uint64_t clk_ps_;
@@ -64,16 +83,12 @@ private:
     uint64_t pfb_base_ = 0, pfb_size_ = 0;
     RegisterBank regs_;
     predictor::PredictionTable table_;
-    std::vector<Tile> state_;
-    std::vector<bool> needed_;       // after RESOLVE: the tiles the operator uses
-    std::vector<bool> requested_;    // asked for ahead of the agent (PREDICT / PREFETCH)
-    bool resolved_ = false, predicted_round_ = false, ready_ = false;
-    uint32_t err_code_ = 0;
-    uint64_t resolve_ps_ = 0;
-    std::deque<uint32_t> fifo_, demand_;
+    std::array<Bank, predictor::kBanks> banks_;
+    uint32_t sel_ = 0;
+    std::deque<Op> fifo_, demand_;
     sc_core::sc_event work_;
     sc_core::sc_time access_delay_ = sc_core::SC_ZERO_TIME;
-    uint64_t release_generation_ = 0;
+    uint32_t err_code_ = 0, in_flight_ = 0;
     std::vector<uint8_t> buf_;
     // Counters (stats; the saturating copies are registers).
     uint64_t decisions_ = 0, correct_ = 0, prefetched_ = 0, useful_ = 0, useless_ = 0, missed_ = 0, dropped_ = 0;

@@ -42,6 +42,13 @@ constexpr Register TILE_BYTES{0x34, "TILE_BYTES", 0, Access::RW};
 constexpr Register PFB_OFFSET{0x38, "PFB_OFFSET", 0, Access::RW};
 constexpr Register DIR_BASE{0x3C, "DIR_BASE", 0, Access::RW};
 constexpr Register ERR_DETAIL{0x40, "ERR_DETAIL", 0, Access::RO};
+// Two operator contexts ("banks"), so the next sample's tiles can be
+// prefetched while this sample's operator still reads its own: LAYER_TILES,
+// the address converter, PRED, LOADED and the commands act on bank BANK;
+// the RAT and the prediction table are shared. The runtime monitor resolves
+// the selected bank.
+constexpr Register BANK{0x44, "BANK", 0, Access::RW};
+constexpr uint32_t kBanks = 2;
 // Counters since reset (saturating).
 constexpr Register DECISIONS{0x50, "DECISIONS", 0, Access::RO}; // tile predictions judged against the actual trace
 constexpr Register CORRECT{0x54, "CORRECT", 0, Access::RO};
@@ -60,7 +67,7 @@ constexpr uint32_t kTablePage = 0x1000;
 
 constexpr Register kRegisters[] = {ID,          VERSION,     CTRL,       CMD,       STATUS,     IRQ_STATUS, TILES,     RAT_BITS,
                                    TABLE_BYTES, RAT,         LAYER_TILES, TILE_DRAM_LO, TILE_DRAM_HI, TILE_BYTES, PFB_OFFSET, DIR_BASE,
-                                   ERR_DETAIL,  DECISIONS,   CORRECT,    PREFETCHED, USEFUL,     USELESS,    MISSED};
+                                   ERR_DETAIL,  BANK,        DECISIONS,   CORRECT,    PREFETCHED, USEFUL,     USELESS,    MISSED};
 
 namespace ctrl {
 constexpr Field IRQ_EN{0, 1};
@@ -77,12 +84,12 @@ constexpr uint32_t kResetTable = 5; // every state to the initial state, RAT to 
 namespace status {
 constexpr Field FIFO_LEVEL{0, 9};   // operations waiting in the FIFO scheduler
 constexpr Field BUSY{12, 1};        // a tile transfer in flight
-constexpr Field READY{13, 1};       // after RESOLVE: every used tile is in the prefetch buffer
+constexpr Field READY{13, 1};       // the selected bank is resolved and every used tile is in the prefetch buffer
 constexpr Field ERR_CODE{16, 8};
 } // namespace status
 
 namespace irq {
-constexpr Field READY{0, 1};
+constexpr Field READY{0, 1}; // a resolved bank became ready (STATUS.READY tells which, per BANK)
 constexpr Field ERROR{1, 1};
 } // namespace irq
 

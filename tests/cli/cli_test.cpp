@@ -299,3 +299,86 @@ TEST_CASE("dynavp run --trace shows a track per NPU core with job and tile spans
     }
     CHECK(jobs["npu"] == 2);   // one span per launch
 }
+
+namespace {
+json run_moe(const std::string& extra) {
+    const fs::path dir = scratch();
+    const Result r = dynavp("run --platform dna-16c --firmware moe-layer --quiet --json " + (dir / "s.json").string() + " " + extra);
+    INFO(extra << "\n" << r.err);
+    REQUIRE(r.code == 0);
+    return json::parse(slurp(dir / "s.json"));
+}
+} // namespace
+
+TEST_CASE("moe-layer runs every DNA design; designs change timing, never results, and baseline is slower than dna", "[cli][dna]") {
+    std::map<std::string, json> j;
+    for (const char* d : {"baseline", "online", "prefetch", "dna", "oracle"}) {
+        j[d] = run_moe(std::string("--design ") + d);
+        CHECK(j[d]["firmware"]["status"] == "pass"); // every design's expert outputs are bit-identical to the reference
+        CHECK(j[d]["firmware"]["design"]["name"] == d);
+    }
+    CHECK(j["baseline"]["firmware"]["design"]["sched"] == "library");
+    CHECK(j["baseline"]["firmware"]["design"]["prefetch"] == "none");
+    CHECK(j["dna"]["firmware"]["design"]["sched"] == "transverter");
+    CHECK(j["dna"]["firmware"]["design"]["prefetch"] == "predictor");
+    auto cycles = [&](const char* d) { return j[d]["firmware"]["metrics"]["cycles"].get<double>(); };
+    CHECK(cycles("baseline") > cycles("dna"));
+    // The transverter is in the loop only where the design says so, and so is the predictor.
+    CHECK(j["dna"]["transverter"]["runs"].get<uint64_t>() > 0);
+    CHECK(j["dna"]["transverter"]["busy_cycles"].get<uint64_t>() > 0);
+    CHECK(j["online"]["transverter"]["runs"].get<uint64_t>() > 0);
+    CHECK(j["baseline"]["transverter"]["runs"].get<uint64_t>() == 0);
+    CHECK(j["baseline"]["predictor"]["resolves"].get<uint64_t>() == 0);
+    CHECK(j["baseline"]["npu"]["bytes"]["prefetch_read"].get<uint64_t>() == 0);
+    const auto& p = j["dna"]["predictor"];
+    CHECK(p["tile_decisions"].get<uint64_t>() > 0);
+    CHECK(p["accuracy"].get<double>() > 0.5);
+    CHECK(p["accuracy"].get<double>() <= 1.0);
+    CHECK(j["dna"]["npu"]["bytes"]["prefetch_read"].get<uint64_t>() > 0); // the cores read weights the predictor brought in
+    // Oracle prefetching knows the decisions: nothing missed, nothing useless, no wait for data.
+    const auto& o = j["oracle"]["predictor"];
+    CHECK(o["tiles"]["missed"].get<uint64_t>() == 0);
+    CHECK(o["tiles"]["useless"].get<uint64_t>() == 0);
+    CHECK(o["data_stall_cycles"].get<uint64_t>() == 0);
+    CHECK(o["bytes"]["saved_vs_none"].get<int64_t>() == 0);
+    // Transverter/oracle schedules execute fewer padded MACs than the library's kernels.
+    auto waste = [&](const char* d) {
+        return j[d]["firmware"]["metrics"]["expert_macs_executed"].get<double>() / j[d]["firmware"]["metrics"]["expert_macs_useful"].get<double>();
+    };
+    CHECK(waste("dna") < waste("baseline"));
+}
+
+TEST_CASE("moe-layer --sched / --prefetch pick any pair; conventional prefetching moves every expert and disables the useless ones", "[cli][dna]") {
+    const json j = run_moe("--sched static --prefetch conventional --samples 3");
+    CHECK(j["firmware"]["design"]["name"] == "custom");
+    CHECK(j["firmware"]["metrics"]["samples"].get<double>() == 3);
+    const auto& p = j["predictor"];
+    CHECK(p["bytes"]["prefetched"].get<uint64_t>() == p["bytes"]["if_conventional"].get<uint64_t>());
+    CHECK(p["tiles"]["useless"].get<uint64_t>() > 0);
+    CHECK(p["bytes"]["saved_vs_conventional"].get<int64_t>() == 0);
+    CHECK(j["transverter"]["runs"].get<uint64_t>() == 0);
+    const json pair = run_moe("--design baseline --prefetch predictor --samples 3");
+    CHECK(pair["firmware"]["design"]["name"] == "prefetch"); // library + predictor is the named design
+}
+
+TEST_CASE("moe-layer with the same seed gives bit-identical stats JSON apart from host_seconds", "[cli][dna]") {
+    json a = run_moe("--design dna --seed 5 --samples 4"), b = run_moe("--design dna --seed 5 --samples 4");
+    a.erase("host_seconds");
+    b.erase("host_seconds");
+    CHECK(a == b);
+}
+
+TEST_CASE("unknown designs and policies, and designs for firmware without one, are one-line errors", "[cli][dna]") {
+    const Result bad = dynavp("run --platform dna-16c --firmware moe-layer --design fast");
+    CHECK(bad.code != 0);
+    REQUIRE(error_lines(bad.err).size() == 1);
+    CHECK(error_lines(bad.err)[0].find("unknown design \"fast\" (known: baseline, online, prefetch, dna, oracle)") != std::string::npos);
+    const Result pol = dynavp("run --platform dna-16c --firmware moe-layer --prefetch magic");
+    CHECK(pol.code != 0);
+    REQUIRE(error_lines(pol.err).size() == 1);
+    CHECK(error_lines(pol.err)[0].find("--prefetch") != std::string::npos);
+    const Result nodesign = dynavp("run --platform dna-16c --firmware conv-check --design dna");
+    CHECK(nodesign.code != 0);
+    REQUIRE(error_lines(nodesign.err).size() == 1);
+    CHECK(error_lines(nodesign.err)[0].find("runs no dynamic NN") != std::string::npos);
+}
