@@ -117,6 +117,10 @@ int run_command(const RunOptions& o) {
     }
     for (const auto& [k, v] : board.host().metrics()) s.set("firmware.metrics." + k, v);
     board.report(s);
+    // Everything that has an energy figure: the NPU engine and the predictor's tile moves.
+    double energy = s.has("npu.energy_pj.total") ? s.number("npu.energy_pj.total") : 0.0;
+    if (s.has("predictor.energy_pj.total")) energy += s.number("predictor.energy_pj.total");
+    s.set("energy_pj.total", energy);
 
     nlohmann::json j = s.to_json();
     j["firmware"]["log"] = board.host().log_lines();
@@ -204,6 +208,12 @@ std::string summary_table(const nlohmann::json& j) {
             en << (i ? ", " : "") << parts[i] << " " << std::setprecision(0) << 100.0 * e[parts[i]].get<double>() / std::max(1.0, e["total"].get<double>()) << "%";
         en << ")";
         row("NPU energy", en.str());
+        if (j.contains("predictor") && j["predictor"]["energy_pj"]["total"].get<double>() > 0) {
+            std::ostringstream pe;
+            pe << std::fixed << std::setprecision(2) << j["predictor"]["energy_pj"]["total"].get<double>() / 1e6
+               << " uJ moving tiles into the prefetch buffer (NPU + predictor: " << j["energy_pj"]["total"].get<double>() / 1e6 << " uJ)";
+            row("predictor energy", pe.str());
+        }
     }
     if (j.contains("firmware") && j["firmware"].contains("design")) {
         const auto& d = j["firmware"]["design"];

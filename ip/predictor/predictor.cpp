@@ -5,6 +5,7 @@
 
 #include "ip/common/tlm_util.h"
 #include "ip/core/npu.h"
+#include "ip/scheduling/hardware.h"
 #include "platform/trace.h"
 
 namespace dynavp {
@@ -20,6 +21,11 @@ Predictor::Predictor(sc_core::sc_module_name name, const PlatformConfig& cfg, co
     : sc_module(name), socket("socket"), bus("bus"), irq("irq"), cfg_(dev.predictor), clk_ps_(period_ps(dev.clock_mhz)),
       table_(dev.predictor.tiles, dev.predictor.rat_bits, uint8_t(dev.predictor.initial_state)) {
     if (const DeviceConfig* p = cfg.find("prefetch_buffer")) pfb_base_ = p->base, pfb_size_ = p->size;
+    // Energy per byte as the NPU charges it (45 nm figures, ip/scheduling/hardware.cpp):
+    // DRAM reads at the outermost level's, prefetch-buffer writes at the GLB-sized SRAM's.
+    const sched::Hardware hw = sched::hardware_from_platform(cfg);
+    dram_pj_per_byte_ = hw.levels.back().read_pj_per_byte;
+    pfb_write_pj_per_byte_ = hw.levels[2].write_pj_per_byte;
     for (Bank& b : banks_) {
         b.state.assign(cfg_.tiles, Tile::Absent);
         b.needed.assign(cfg_.tiles, false);
@@ -399,6 +405,11 @@ void Predictor::report(Stats& s, const std::string& p) const {
     s.set(p + ".data_stall_cycles", data_stall_ps_ / clk_ps_);
     s.set(p + ".busy_cycles", busy_ps_ / clk_ps_);
     s.set(p + ".errors", errors_);
+    // Tile moves only: the table and FIFO themselves are small SRAM/logic we have no figure for.
+    const double moved_bytes = double(bytes_prefetched_ + bytes_demand_);
+    s.set(p + ".energy_pj.dram", moved_bytes * dram_pj_per_byte_);
+    s.set(p + ".energy_pj.prefetch_buffer", moved_bytes * pfb_write_pj_per_byte_);
+    s.set(p + ".energy_pj.total", moved_bytes * (dram_pj_per_byte_ + pfb_write_pj_per_byte_));
 }
 
 } // namespace dynavp

@@ -81,6 +81,7 @@ private:
     uint64_t clk_ps_;
     Npu* npu_ = nullptr;
     uint64_t pfb_base_ = 0, pfb_size_ = 0;
+    double dram_pj_per_byte_ = 0, pfb_write_pj_per_byte_ = 0; // the NPU's figures for the same memories
     RegisterBank regs_;
     predictor::PredictionTable table_;
     std::array<Bank, predictor::kBanks> banks_;
