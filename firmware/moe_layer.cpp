@@ -199,7 +199,11 @@ int moe_layer_main(Hal& hal, const FirmwareArgs& args) {
         hal.log("FAIL no schedule for the router: " + router_map.cost.violation);
         return 1;
     }
-    if (use_transverter) trv.load_constraints(hw8);
+    if (use_transverter) { // eta, the backbone (alpha) and tau = alpha: per expert only N changes
+        trv.load_constraints(hw8);
+        trv.load_backbone(suite.backbone(), suite.offline().schedule);
+        trv.set_dynamic(suite.backbone());
+    }
 
     // ---- the layer's data in DRAM
     const MoeModel model = make_model(args.seed, samples);
@@ -328,8 +332,7 @@ int moe_layer_main(Hal& hal, const FirmwareArgs& args) {
             job.psum_addr = psum_addr;
             const uint64_t ts = hal.now_ns();
             if (use_transverter) {
-                trv.load_backbone(suite.backbone(), suite.offline().schedule);
-                trv.set_dynamic(backbone);
+                trv.load_table(suite.offline().schedule); // the last run left its result there
                 if (!mon.forward_dim(e, sched::N, true, kTimeout)) { // COUNT[e] -> DIM_DYN[N], GO
                     hal.log("FAIL runtime monitor forward: " + mon.why());
                     return 1;

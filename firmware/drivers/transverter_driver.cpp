@@ -44,6 +44,10 @@ void TransverterDriver::load_backbone(const sched::Operator& bb, const sched::Sc
     hal_.write32(dev_.base + OP_STRIDE.offset, bb.stride);
     hal_.write32(dev_.base + OP_DILATION.offset, bb.dilation);
     hal_.write32(dev_.base + OP_GROUPS.offset, bb.groups);
+    load_table(s);
+}
+
+void TransverterDriver::load_table(const sched::Schedule& s) {
     const std::vector<uint8_t> t = npu::encode_schedule(s);
     hal_.write_block(dev_.base + kTablePage, t.data(), t.size());
 }

@@ -36,6 +36,8 @@ public:
     void set_options(const sched::TransverterOptions& o);
     // Backbone dims and its schedule into the scheduling table.
     void load_backbone(const sched::Operator& backbone, const sched::Schedule& s);
+    // Only the schedule (a run overwrote the table; the dims are still loaded).
+    void load_table(const sched::Schedule& s);
     void set_dynamic(const sched::Operator& dyn);
     void go();
     // Waits for DONE / ERROR; reads the result (read_back: the table too).

@@ -382,3 +382,19 @@ TEST_CASE("unknown designs and policies, and designs for firmware without one, a
     REQUIRE(error_lines(nodesign.err).size() == 1);
     CHECK(error_lines(nodesign.err)[0].find("runs no dynamic NN") != std::string::npos);
 }
+
+TEST_CASE("moe-layer --trace has tracks for the transverter, the predictor and the runtime monitor", "[cli][dna]") {
+    const fs::path dir = scratch();
+    const Result r = dynavp("run --platform dna-16c --firmware moe-layer --design dna --samples 2 --quiet --trace " + (dir / "t.json").string());
+    REQUIRE(r.code == 0);
+    const json t = json::parse(slurp(dir / "t.json"));
+    std::map<int, std::string> tracks;
+    std::map<std::string, int> spans;
+    for (const auto& e : t["traceEvents"])
+        if (e["ph"] == "M" && e["name"] == "thread_name") tracks[e["tid"].get<int>()] = e["args"]["name"].get<std::string>();
+    for (const auto& e : t["traceEvents"])
+        if (e["ph"] == "X") ++spans[tracks[e["tid"].get<int>()]];
+    CHECK(spans["transverter"] > 0);
+    CHECK(spans["predictor"] > 0);
+    CHECK(spans["runtime_monitor"] >= 2);
+}

@@ -354,3 +354,24 @@ TEST_CASE("the runtime monitor collects top-k decisions from the cores, hands th
     CHECK(s.u64("runtime_monitor.collects") == 1);
     CHECK(s.u64("transverter.runs") == 1);
 }
+
+TEST_CASE("a tile layout that does not fit the prefetch buffer raises the predictor's ERROR with how many tiles fit", "[platform][predictor]") {
+    bool ready = true;
+    std::string why;
+    run_board([&](fw::Hal& hal) {
+        fw::PredictorDriver p(hal);
+        if (!p.init()) return 1;
+        fw::TileLayout l;
+        l.tiles = 40;
+        l.dram = hal.board().find("dram")->base;
+        l.tile_bytes = 4096; // 40 x 4 KiB > the 128 KiB buffer
+        p.set_layout(l);
+        p.predict();
+        ready = p.wait_ready(100000);
+        why = p.why();
+        return 0;
+    });
+    CHECK_FALSE(ready);
+    CHECK(why.find("do not fit the prefetch buffer") != std::string::npos);
+    CHECK(why.find("detail 32") != std::string::npos); // 128 KiB / 4 KiB
+}

@@ -157,3 +157,62 @@ TEST_CASE("unknown preset names list the known ones", "[config]") {
     }
     CHECK_THROWS_AS(load_platform("/nonexistent/p.json"), ConfigError);
 }
+
+TEST_CASE("dna-16c carries DNA's online scheduler: a 64-row transverter, a 1 KB predictor table, a runtime monitor", "[config]") {
+    const PlatformConfig c = load_platform("dna-16c");
+    const DeviceConfig* t = c.first_of(DeviceType::Transverter);
+    const DeviceConfig* p = c.first_of(DeviceType::Predictor);
+    REQUIRE(t);
+    REQUIRE(p);
+    REQUIRE(c.first_of(DeviceType::RuntimeMonitor));
+    CHECK(t->transverter.table_entries == 64); // 16 items per level x 4 levels (DNA VII-A)
+    CHECK(p->predictor.tiles * (1u << p->predictor.rat_bits) * 2 / 8 == 1024);
+}
+
+TEST_CASE("online-scheduler devices are validated: table geometry, a missing NPU or prefetch buffer, duplicates", "[config]") {
+    json j;
+    for (const auto& pr : embedded_platform_presets())
+        if (std::string(pr.name) == "dna-16c") j = json::parse(pr.text);
+    auto index_of = [&](const std::string& type) {
+        for (size_t i = 0; i < j["devices"].size(); ++i)
+            if (j["devices"][i]["type"] == type) return i;
+        FAIL("no " << type);
+        return size_t(0);
+    };
+    {
+        json k = j;
+        k["devices"][index_of("predictor")]["rat_bits"] = 6; // 256 x 64 x 2 bits = 4 KB > 1 KB
+        const ConfigError e = error_of(k);
+        CHECK(e.path() == "/devices/" + std::to_string(index_of("predictor")) + "/rat_bits");
+        CHECK(e.reason().find("more than table_bytes") != std::string::npos);
+    }
+    {
+        json k = j;
+        k["devices"][index_of("transverter")]["alu_cycles"] = 0;
+        CHECK(error_of(k).path().find("alu_cycles") != std::string::npos);
+    }
+    {
+        json k = j;
+        k["devices"][index_of("runtime_monitor")]["bogus"] = 1;
+        CHECK(error_of(k).path().find("bogus") != std::string::npos);
+    }
+    {
+        json k = j;
+        k["devices"].push_back(k["devices"][index_of("transverter")]);
+        k["devices"].back()["name"] = "transverter2";
+        k["devices"].back()["base"] = "0x31000000";
+        k["devices"].back().erase("irq");
+        CHECK(error_of(k).reason().find("only one device of type \"transverter\"") != std::string::npos);
+    }
+    {
+        json k = j;
+        k["devices"].erase(index_of("npu"));
+        k.erase("npu");
+        CHECK(error_of(k).reason().find("needs a device of type \"npu\"") != std::string::npos);
+    }
+    {
+        json k = j;
+        k["devices"].erase(index_of("sram") + 1); // the prefetch buffer follows the GLB
+        CHECK(error_of(k).reason().find("prefetch_buffer") != std::string::npos);
+    }
+}
