@@ -89,9 +89,13 @@ int cmd_list(const std::vector<std::string>& args) {
         const ZooNetwork net = load_zoo_network(n);
         j["workloads"].push_back({{"name", net.name}, {"description", net.description}, {"layers", net.layers.size()}});
     }
-    // Designs so far: the scheduling strategies (`dynavp schedule`).
+    // Mappers (`dynavp schedule`), and DNA's designs (`dynavp run --design`, DNA VII-A).
+    j["mappers"] = sched::MapperSuite::names();
     j["designs"] = nlohmann::json::array();
-    for (const auto& m : sched::MapperSuite::names()) j["designs"].push_back({{"name", m}, {"kind", "mapper"}});
+    for (const auto& d : fw::named_designs())
+        j["designs"].push_back({{"name", d.name}, {"sched", d.design.sched}, {"prefetch", d.design.prefetch}});
+    j["sched_policies"] = fw::sched_policies();
+    j["prefetch_policies"] = fw::prefetch_policies();
     j["experiments"] = {{{"name", "dna-fig16"}, {"description", "DNA Fig. 16: static / library / transverter / oracle scheduling on VGG16 and ResNet-50 under dynamic pruning and scaling"}}};
     if (vm.count("json")) {
         std::cout << j.dump(2) << "\n";
@@ -105,9 +109,13 @@ int cmd_list(const std::vector<std::string>& args) {
     for (const auto& d : j["dram_presets"]) std::printf("  %s\n", d.get<std::string>().c_str());
     std::cout << "workloads:\n";
     for (const auto& w : j["workloads"]) std::printf("  %-18s %s\n", w["name"].get<std::string>().c_str(), w["description"].get<std::string>().c_str());
-    std::cout << "designs (mappers):\n ";
-    for (const auto& d : j["designs"]) std::printf(" %s", d["name"].get<std::string>().c_str());
-    std::cout << "\nexperiments:\n";
+    std::cout << "mappers (dynavp schedule):\n ";
+    for (const auto& m : j["mappers"]) std::printf(" %s", m.get<std::string>().c_str());
+    std::cout << "\ndesigns (dynavp run --design, for firmware that runs a dynamic NN; --sched / --prefetch pick any pair):\n";
+    for (const auto& d : j["designs"])
+        std::printf("  %-18s scheduling %s, prefetch %s\n", d["name"].get<std::string>().c_str(), d["sched"].get<std::string>().c_str(),
+                    d["prefetch"].get<std::string>().c_str());
+    std::cout << "experiments:\n";
     for (const auto& e : j["experiments"]) std::printf("  %-18s %s\n", e["name"].get<std::string>().c_str(), e["description"].get<std::string>().c_str());
     return 0;
 }

@@ -91,6 +91,7 @@ JobDescriptor stream_job(uint32_t kind, const sched::Operator& op, uint32_t dtyp
 NpuResult NpuDriver::run_eltwise_add(const sched::Operator& shape, uint32_t dtype, float scale, uint64_t a, uint64_t b, uint64_t out,
                                      uint32_t cores, uint64_t timeout_ns) {
     JobDescriptor d = stream_job(kJobEltwise, shape, dtype, scale);
+    d.group = next_group_++;
     d.in_addr = a, d.w_addr = b, d.out_addr = out;
     return launch_slots(d, std::max(1u, std::min(cores, cores_)), 0, timeout_ns);
 }
@@ -98,6 +99,7 @@ NpuResult NpuDriver::run_eltwise_add(const sched::Operator& shape, uint32_t dtyp
 NpuResult NpuDriver::run_pool(const sched::Operator& op, uint32_t kind, uint32_t dtype, float scale, uint64_t in, uint64_t out, uint32_t cores,
                               uint64_t timeout_ns) {
     JobDescriptor d = stream_job(kJobPool, op, dtype, scale);
+    d.group = next_group_++;
     d.pool_kind = kind;
     d.in_addr = in, d.out_addr = out;
     return launch_slots(d, std::max(1u, std::min({cores, cores_, op[sched::C]})), 0, timeout_ns);
@@ -145,25 +147,31 @@ NpuResult NpuDriver::launch_slots(JobDescriptor d, uint32_t slots, uint32_t firs
     hal_.write32(control_reg(DISPATCH_JOB_HI), uint32_t(at >> 32));
     hal_.write32(control_reg(DISPATCH_FIRST), first_core);
     hal_.write32(control_reg(DISPATCH_COUNT), slots);
+    hal_.write32(control_reg(DISPATCH_IRQ), dispatch::DONE.mask() | dispatch::ERROR.mask()); // nothing older is waited for
     hal_.write32(control_reg(DISPATCH_CMD), dispatch::kStart);
     if (auto f = hal_.take_fault()) {
         r.message = "bus fault (" + f->response + ") while dispatching";
+        return r;
+    }
+    // The engine accepts or refuses within the command write.
+    const uint32_t st0 = hal_.read32(control_reg(DISPATCH_STATUS));
+    if (dispatch::REFUSED.get(st0)) {
+        hal_.write32(control_reg(DISPATCH_IRQ), dispatch::DONE.mask() | dispatch::ERROR.mask());
+        const uint32_t core = dispatch::ERR_CORE.get(st0);
+        r.failed_core = int(core);
+        r.err_code = dispatch::ERR_CODE.get(st0);
+        r.message = r.err_code == kErrBusy ? "core " + std::to_string(core) + " is still busy (an earlier launch timed out?): nothing started"
+                                           : std::string("dispatch refused: ") + err_name(r.err_code) + " (core " + std::to_string(core) + ")";
         return r;
     }
     for (;;) {
         const uint32_t irqs = hal_.read32(control_reg(DISPATCH_IRQ));
         if (irqs) {
             const uint32_t st = hal_.read32(control_reg(DISPATCH_STATUS));
-            const bool refused = dispatch::STATE.get(st) == status::kError && dispatch::ERR_CODE.get(st) == kErrBusy;
-            // A refusal is about this dispatch; a completion may be an older launch's (one that timed out).
-            if (refused || hal_.read32(control_reg(DISPATCH_DONE_GROUP)) == d.group) {
+            // A completion may be an older launch's (one that timed out).
+            if (hal_.read32(control_reg(DISPATCH_DONE_GROUP)) == d.group) {
                 hal_.write32(control_reg(DISPATCH_IRQ), irqs);
                 const uint32_t core = dispatch::ERR_CORE.get(st);
-                if (refused) {
-                    r.failed_core = int(core);
-                    r.message = "core " + std::to_string(core) + " is still busy (an earlier launch timed out?): nothing started";
-                    return r;
-                }
                 r.cycles = hal_.read32(control_reg(DISPATCH_CYCLES));
                 if (dispatch::STATE.get(st) == status::kError) {
                     r.failed_core = int(core);
@@ -226,6 +234,10 @@ NpuResult NpuDriver::launch(const std::vector<JobDescriptor>& jobs, const std::v
             return r;
         }
         const uint32_t pending = hal_.read32(control_reg(IRQ_PENDING));
+        if (!pending) { // the line is high for a dispatch (an older, timed-out one): not ours
+            if (const uint32_t stale = hal_.read32(control_reg(DISPATCH_IRQ))) hal_.write32(control_reg(DISPATCH_IRQ), stale);
+            else hal_.delay_ns(10); // the line has not caught up with a just-cleared status yet
+        }
         for (uint32_t c : cores) {
             if (!(pending >> c & 1)) continue;
             const uint32_t st = hal_.read32(core_reg(c, STATUS));

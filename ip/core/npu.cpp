@@ -933,7 +933,8 @@ void Npu::dispatch() {
     const uint32_t first = control_.get(DISPATCH_FIRST), count = control_.get(DISPATCH_COUNT);
     const uint64_t job = (uint64_t(control_.get(DISPATCH_JOB_HI)) << 32) | control_.get(DISPATCH_JOB_LO);
     auto refuse = [&](uint32_t code, uint32_t core) {
-        control_.set(DISPATCH_STATUS, dispatch::STATE.make(status::kError) | dispatch::ERR_CODE.make(code) | dispatch::ERR_CORE.make(core));
+        control_.set(DISPATCH_STATUS, dispatch::STATE.make(status::kError) | dispatch::ERR_CODE.make(code) | dispatch::ERR_CORE.make(core) |
+                                          dispatch::REFUSED.make(1));
         control_.set(DISPATCH_IRQ, control_.get(DISPATCH_IRQ) | dispatch::ERROR.make(1));
         update_irq();
     };

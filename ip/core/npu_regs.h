@@ -79,6 +79,7 @@ constexpr uint32_t kStart = 1;
 constexpr Field STATE{0, 2};    // status::kIdle / kBusy / kDone / kError
 constexpr Field ERR_CODE{8, 8}; // of the failing core (the root cause when several failed)
 constexpr Field ERR_CORE{16, 8};
+constexpr Field REFUSED{24, 1}; // the last DISPATCH_CMD started nothing (ERR_CODE / ERR_CORE say why); an accepted one clears it
 constexpr Field IRQ_EN{0, 1};   // DISPATCH_CTRL
 constexpr Field DONE{0, 1};     // DISPATCH_IRQ
 constexpr Field ERROR{1, 1};

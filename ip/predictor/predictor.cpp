@@ -132,6 +132,7 @@ void Predictor::fail(uint32_t code, uint32_t detail) {
 
 void Predictor::command(uint32_t c) {
     latch_layout();
+    err_code_ = 0; // STATUS.ERR_CODE describes the latest command
     Bank& b = bank();
     switch (c) {
     case cmd::kPredict: {
@@ -199,11 +200,16 @@ void Predictor::erase(std::deque<Op>& q, Op op) {
     if (it != q.end()) q.erase(it);
 }
 
-void Predictor::resolve(const std::vector<bool>& actual) {
+void Predictor::resolve(uint32_t k, const std::vector<bool>& actual) {
     access_delay_ = sc_core::SC_ZERO_TIME;
-    write_mask(kActual, actual);
     latch_layout();
+    const uint32_t keep = sel_;
+    sel_ = k % kBanks;
+    show_bank();
+    write_mask(kActual, actual);
     do_resolve(actual);
+    sel_ = keep;
+    show_bank();
 }
 
 void Predictor::do_resolve(const std::vector<bool>& actual_in) {
@@ -327,20 +333,20 @@ void Predictor::engine() {
         if (done > now_ps()) sc_core::wait(ps_time(done - now_ps()));
         --in_flight_;
         busy_ps_ += now_ps() - begin;
-        if (gen != b.generation) continue; // released while it moved
+        const uint64_t tb = b.tile_bytes;
+        if (ok && !urgent) { // the traffic happened even if the bank was released meanwhile
+            ++prefetched_;
+            bytes_prefetched_ += tb;
+        } else if (ok) {
+            bytes_demand_ += tb;
+        }
+        if (gen != b.generation) continue; // released while it moved: no directory entry points at it
         if (!ok) {
             b.state[t] = Tile::Absent;
             fail(kErrBus, t);
             continue;
         }
-        const uint64_t tb = b.tile_bytes;
         b.state[t] = Tile::Loaded;
-        if (b.requested[t]) {
-            ++prefetched_;
-            bytes_prefetched_ += tb;
-        } else {
-            bytes_demand_ += tb;
-        }
         const bool useless = b.resolved && !b.needed[t];
         if (useless) bytes_useless_ += tb;
         set_entry(k, t, true, useless);

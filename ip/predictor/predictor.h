@@ -37,9 +37,10 @@ public:
     Predictor(sc_core::sc_module_name name, const PlatformConfig& cfg, const DeviceConfig& dev);
     void attach(Npu* npu) { npu_ = npu; } // the prefetch-buffer directory it controls
 
-    // Hardware side (the runtime monitor's wire): the actual access trace of
-    // the selected bank's operator, then RESOLVE.
-    void resolve(const std::vector<bool>& actual);
+    // Hardware side (the runtime monitor's wires): the bank selected now, and
+    // RESOLVE of bank `bank` with the actual access trace.
+    uint32_t selected_bank() const { return sel_; }
+    void resolve(uint32_t bank, const std::vector<bool>& actual);
     const predictor::PredictionTable& table() const { return table_; }
 
     void report(Stats& s, const std::string& prefix) const;

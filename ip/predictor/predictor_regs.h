@@ -82,7 +82,7 @@ constexpr uint32_t kResetTable = 5; // every state to the initial state, RAT to 
 } // namespace cmd
 
 namespace status {
-constexpr Field FIFO_LEVEL{0, 9};   // operations waiting in the FIFO scheduler
+constexpr Field FIFO_LEVEL{0, 12};  // operations waiting (FIFO scheduler and demand queue)
 constexpr Field BUSY{12, 1};        // a tile transfer in flight
 constexpr Field READY{13, 1};       // the selected bank is resolved and every used tile is in the prefetch buffer
 constexpr Field ERR_CODE{16, 8};

@@ -19,6 +19,7 @@ const char* runtime_monitor::err_name(uint32_t code) {
     case kErrNoTarget: return "no predictor / transverter on this board";
     case kErrDim: return "FWD_DIM out of range or COUNT is 0";
     case kErrCommand: return "unknown command";
+    case kErrTargetBusy: return "the transverter is busy";
     }
     return "unknown";
 }
@@ -83,10 +84,16 @@ void RuntimeMonitor::run() {
                 finish(kErrNoTarget, begin, "");
                 continue;
             }
+            // Snapshot (and, if asked, empty) the tables now, and latch the predictor bank:
+            // decisions recorded while the monitor works belong to the next COLLECT.
             std::vector<const core::RuntimeTable*> tables;
             for (uint32_t i = 0; i < npu_->cores(); ++i)
                 if ((mask >> i) & 1) tables.push_back(&npu_->core(i).runtime_table());
             const core::AgentOutcome o = core::aggregate(tables, core::AgentPolicy(regs_.get(POLICY)), regs_.get(ADDR_BASE), tiles);
+            if (ctrl::CLEAR_TABLES.get(ctrl))
+                for (uint32_t i = 0; i < npu_->cores(); ++i)
+                    if ((mask >> i) & 1) npu_->core(i).clear_runtime_table();
+            const uint32_t bank = predictor_ ? predictor_->selected_bank() : 0;
             // One table entry read and accumulated per cycles_per_entry, then the hand-over.
             sc_core::wait(ps_time((o.entries_scanned * cfg_.cycles_per_entry + cfg_.forward_cycles) * clk_ps_));
             for (uint32_t t = 0; t < kMaxTiles; ++t) {
@@ -101,10 +108,7 @@ void RuntimeMonitor::run() {
             regs_.set(ENTRIES, uint32_t(o.entries_scanned));
             entries_ += o.entries_scanned;
             ++collects_;
-            if (ctrl::TO_PREDICTOR.get(ctrl)) predictor_->resolve(o.trace);
-            if (ctrl::CLEAR_TABLES.get(ctrl))
-                for (uint32_t i = 0; i < npu_->cores(); ++i)
-                    if ((mask >> i) & 1) npu_->core(i).clear_runtime_table();
+            if (ctrl::TO_PREDICTOR.get(ctrl)) predictor_->resolve(bank, o.trace);
             finish(kErrNone, begin, "collect " + std::to_string(o.entries_scanned) + " entries");
         } else if (c == cmd::kForwardDim) {
             const uint32_t t = regs_.get(FWD_TILE), j = regs_.get(FWD_DIM);
@@ -120,7 +124,15 @@ void RuntimeMonitor::run() {
                 finish(kErrDim, begin, "");
                 continue;
             }
+            if (transverter_->busy()) { // its DIM_DYN belongs to the run in progress
+                finish(kErrTargetBusy, begin, "");
+                continue;
+            }
             sc_core::wait(ps_time(uint64_t(cfg_.forward_cycles) * clk_ps_));
+            if (transverter_->busy()) { // firmware started it meanwhile
+                finish(kErrTargetBusy, begin, "");
+                continue;
+            }
             transverter_->set_dynamic_dim(sched::Dim(j), counts_[t]);
             if (ctrl::AUTO_GO.get(ctrl)) transverter_->go(sc_core::SC_ZERO_TIME);
             ++forwards_;

@@ -69,6 +69,7 @@ enum ErrCode : uint32_t {
     kErrNoTarget = 3, // forwarding to a predictor / transverter the board does not have
     kErrDim = 4,      // FWD_DIM >= 7, or COUNT[FWD_TILE] is 0 (an operator cannot shrink to nothing)
     kErrCommand = 5,  // unknown command
+    kErrTargetBusy = 6, // FORWARD_DIM with AUTO_GO while the transverter runs: nothing forwarded
 };
 const char* err_name(uint32_t code);
 

@@ -69,13 +69,14 @@ bool Transverter::busy() const { return status::STATE.get(regs_.get(STATUS)) == 
 
 void Transverter::set_dynamic_dim(sched::Dim j, uint32_t value) { regs_.set(dim_dynamic(j), value); }
 
-void Transverter::go(const sc_core::sc_time& delay) {
+bool Transverter::go(const sc_core::sc_time& delay) {
     if (busy()) { // the unit finishes what it is doing; firmware sees the drop in stats
         ++gos_ignored_;
-        return;
+        return false;
     }
     go_pending_ = true;
     go_.notify(delay);
+    return true;
 }
 
 void Transverter::run() {

@@ -29,7 +29,7 @@ public:
 
     // Hardware side (the runtime monitor's wires): tau's dim j, and GO.
     void set_dynamic_dim(sched::Dim j, uint32_t value);
-    void go(const sc_core::sc_time& delay);
+    bool go(const sc_core::sc_time& delay); // false (and counted) while a run is in progress
     bool busy() const;
 
     void report(Stats& s, const std::string& prefix) const;

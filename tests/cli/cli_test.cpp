@@ -310,7 +310,7 @@ json run_moe(const std::string& extra) {
 }
 } // namespace
 
-TEST_CASE("moe-layer runs every DNA design; designs change timing, never results, and baseline is slower than dna", "[cli][dna]") {
+TEST_CASE("moe-layer runs every DNA design: designs change timing but never results, and baseline is slower than dna", "[cli][dna]") {
     std::map<std::string, json> j;
     for (const char* d : {"baseline", "online", "prefetch", "dna", "oracle"}) {
         j[d] = run_moe(std::string("--design ") + d);
@@ -348,7 +348,7 @@ TEST_CASE("moe-layer runs every DNA design; designs change timing, never results
     CHECK(waste("dna") < waste("baseline"));
 }
 
-TEST_CASE("moe-layer --sched / --prefetch pick any pair; conventional prefetching moves every expert and disables the useless ones", "[cli][dna]") {
+TEST_CASE("moe-layer --sched and --prefetch pick any pair, and conventional prefetching moves every expert and disables the useless ones", "[cli][dna]") {
     const json j = run_moe("--sched static --prefetch conventional --samples 3");
     CHECK(j["firmware"]["design"]["name"] == "custom");
     CHECK(j["firmware"]["metrics"]["samples"].get<double>() == 3);
