@@ -14,6 +14,7 @@
 
 #include "drivers/npu_driver.h"
 #include "firmware_registry.h"
+#include "fw_util.h"
 #include "ip/core/functional.h"
 #include "ip/core/layout.h"
 #include "ip/core/nonlinear.h"
@@ -23,25 +24,10 @@
 namespace dynavp::fw {
 namespace {
 
-uint64_t next(uint64_t& x) { // xorshift64*
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    return x * 0x2545F4914F6CDD1Dull;
-}
-
 template <class T> std::vector<T> random_tensor(size_t n, uint64_t& rng, int lo, int hi) {
     std::vector<T> v(n);
-    for (auto& e : v) e = T(int(next(rng) % uint64_t(hi - lo + 1)) + lo);
+    for (auto& e : v) e = T(uniform(rng, lo, hi));
     return v;
-}
-
-std::string fixed(double v, int digits) {
-    std::ostringstream os;
-    os.setf(std::ios::fixed);
-    os.precision(digits);
-    os << v;
-    return os.str();
 }
 
 struct Layer {

@@ -27,13 +27,13 @@
 // for Switch Transformer, here as an assumption, not a measured statistic.
 #include <algorithm>
 #include <cstring>
-#include <sstream>
 #include <vector>
 
 #include "drivers/npu_driver.h"
 #include "drivers/predictor_driver.h"
 #include "drivers/transverter_driver.h"
 #include "firmware_registry.h"
+#include "fw_util.h"
 #include "ip/core/functional.h"
 #include "ip/core/nonlinear.h"
 #include "ip/scheduling/mappers.h"
@@ -47,21 +47,6 @@ constexpr uint32_t kW1Bytes = kHidden * kModel, kTileBytes = kW1Bytes + kModel *
 constexpr float kScale1 = 1.0f / 64, kScale2 = 1.0f / 128;
 constexpr uint64_t kTimeout = 100000000; // 100 ms of simulated time per wait
 
-uint64_t next(uint64_t& x) { // xorshift64*
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    return x * 0x2545F4914F6CDD1Dull;
-}
-int uniform(uint64_t& rng, int lo, int hi) { return int(next(rng) % uint64_t(hi - lo + 1)) + lo; }
-
-std::string fixed(double v, int digits) {
-    std::ostringstream os;
-    os.setf(std::ios::fixed);
-    os.precision(digits);
-    os << v;
-    return os.str();
-}
 
 // Everything the host knows about the layer and its inputs (the reference side).
 struct MoeModel {

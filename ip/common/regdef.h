@@ -31,4 +31,17 @@ struct Register {
     Access access;
 };
 
+// The command/status convention of the blocks that run one command at a
+// time (NPU cores, transverter, runtime monitor): STATUS.STATE and ERR_CODE,
+// and a write-1-to-clear IRQ_STATUS with DONE and ERROR.
+namespace unit_status {
+constexpr Field STATE{0, 2};
+constexpr Field ERR_CODE{8, 8};
+constexpr uint32_t kIdle = 0, kBusy = 1, kDone = 2, kError = 3;
+} // namespace unit_status
+namespace unit_irq {
+constexpr Field DONE{0, 1};
+constexpr Field ERROR{1, 1};
+} // namespace unit_irq
+
 } // namespace dynavp::reg

@@ -36,6 +36,13 @@ struct TimingOnlyExtension : tlm::tlm_extension<TimingOnlyExtension> {
 };
 inline bool timing_only(const tlm::tlm_generic_payload& t) { return t.get_extension<TimingOnlyExtension>() != nullptr; }
 
+// A bus access to a register file: read or write at `offset`, response set.
+inline void access_registers(RegisterBank& regs, uint64_t offset, tlm::tlm_generic_payload& t) {
+    const RegAccessStatus st = t.is_write() ? regs.write(offset, t.get_data_ptr(), t.get_data_length())
+                                            : regs.read(offset, t.get_data_ptr(), t.get_data_length());
+    t.set_response_status(to_tlm(st));
+}
+
 // Rejects what a plain memory or register target does not support.
 // Returns false (with the response set) when the payload is unusable.
 inline bool check_plain_payload(tlm::tlm_generic_payload& t) {

@@ -907,26 +907,22 @@ void Npu::regs_b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay)
     if (!check_plain_payload(t)) return;
     access_delay_ = delay;
     const uint64_t a = t.get_address(), page = a / kPageBytes, off = a % kPageBytes;
-    RegAccessStatus st = RegAccessStatus::AddressError;
+    delay += ps_time(clk_ps_);
     if (page == 0) {
         control_.set(PFB_HITS, uint32_t(std::min<uint64_t>(pfb_hits_, 0xFFFFFFFFu)));
-        st = t.is_write() ? control_.write(off, t.get_data_ptr(), t.get_data_length()) : control_.read(off, t.get_data_ptr(), t.get_data_length());
-    } else if (page <= cores()) {
-        NpuCore& c = *cores_[page - 1];
-        if (off >= kRuntimeTableBase) { // runtime table window: read-only words
-            const uint64_t i = (off - kRuntimeTableBase) / 4;
-            if (t.is_read() && t.get_data_length() == 4 && off % 4 == 0 && i < c.runtime_table().capacity()) {
-                const auto& es = c.runtime_table().entries();
-                const uint32_t w = i < es.size() ? core::encode(es[i]) : 0;
-                std::memcpy(t.get_data_ptr(), &w, 4);
-                st = RegAccessStatus::Ok;
-            }
-        } else {
-            st = t.is_write() ? c.regs().write(off, t.get_data_ptr(), t.get_data_length()) : c.regs().read(off, t.get_data_ptr(), t.get_data_length());
-        }
+        return access_registers(control_, off, t);
     }
-    t.set_response_status(to_tlm(st));
-    delay += ps_time(clk_ps_);
+    if (page > cores()) return t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    NpuCore& c = *cores_[page - 1];
+    if (off < kRuntimeTableBase) return access_registers(c.regs(), off, t);
+    // The runtime table window: read-only words.
+    const uint64_t i = (off - kRuntimeTableBase) / 4;
+    if (!(t.is_read() && t.get_data_length() == 4 && off % 4 == 0 && i < c.runtime_table().capacity()))
+        return t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    const auto& es = c.runtime_table().entries();
+    const uint32_t w = i < es.size() ? core::encode(es[i]) : 0;
+    std::memcpy(t.get_data_ptr(), &w, 4);
+    t.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
 void Npu::dispatch() {

@@ -125,16 +125,11 @@ constexpr uint32_t kClearRt = 2;  // empty the runtime table
 } // namespace cmd
 
 namespace status {
-constexpr Field STATE{0, 2};
-constexpr Field ERR_CODE{8, 8};
+using namespace reg::unit_status;     // STATE idle/busy/done/error, ERR_CODE
 constexpr Field START_IGNORED{16, 1}; // sticky: a START arrived while busy and was dropped (cleared by an accepted START)
-constexpr uint32_t kIdle = 0, kBusy = 1, kDone = 2, kError = 3;
 } // namespace status
 
-namespace irq {
-constexpr Field DONE{0, 1};
-constexpr Field ERROR{1, 1};
-} // namespace irq
+namespace irq = reg::unit_irq; // DONE, ERROR
 
 // STATUS.ERR_CODE values.
 enum ErrCode : uint32_t {

@@ -47,9 +47,7 @@ bool Dma::ring_valid() const {
 void Dma::regs_b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay) {
     if (!check_plain_payload(t)) return;
     access_delay_ = delay; // register side effects happen at the initiator's local time
-    const RegAccessStatus st = t.is_write() ? regs_.write(t.get_address(), t.get_data_ptr(), t.get_data_length())
-                                            : regs_.read(t.get_address(), t.get_data_ptr(), t.get_data_length());
-    t.set_response_status(to_tlm(st));
+    access_registers(regs_, t.get_address(), t);
     delay += ps_time(clk_ps_); // one register-file cycle
 }
 

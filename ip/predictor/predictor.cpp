@@ -364,8 +364,10 @@ void Predictor::b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay
     if (!check_plain_payload(t)) return;
     access_delay_ = delay; // command side effects happen at the access's local time
     const uint64_t a = t.get_address();
+    delay += ps_time(clk_ps_);
+    if (a < kTablePage) return access_registers(regs_, a, t);
     RegAccessStatus st = RegAccessStatus::AddressError;
-    if (a >= kTablePage) {
+    {
         const uint64_t i = (a - kTablePage) / 4;
         if (t.get_data_length() != 4) st = RegAccessStatus::BurstError;
         else if (a % 4 == 0 && i < table_.words()) {
@@ -378,11 +380,8 @@ void Predictor::b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay
             }
             st = RegAccessStatus::Ok;
         }
-    } else {
-        st = t.is_write() ? regs_.write(a, t.get_data_ptr(), t.get_data_length()) : regs_.read(a, t.get_data_ptr(), t.get_data_length());
     }
     t.set_response_status(to_tlm(st));
-    delay += ps_time(clk_ps_);
 }
 
 void Predictor::report(Stats& s, const std::string& p) const {

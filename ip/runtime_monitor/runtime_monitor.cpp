@@ -151,9 +151,7 @@ void RuntimeMonitor::update_irq() {
 void RuntimeMonitor::b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay) {
     if (!check_plain_payload(t)) return;
     access_delay_ = delay;
-    const uint64_t a = t.get_address();
-    const RegAccessStatus st = t.is_write() ? regs_.write(a, t.get_data_ptr(), t.get_data_length()) : regs_.read(a, t.get_data_ptr(), t.get_data_length());
-    t.set_response_status(to_tlm(st));
+    access_registers(regs_, t.get_address(), t);
     delay += ps_time(clk_ps_);
 }
 

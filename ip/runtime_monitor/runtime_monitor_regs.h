@@ -51,16 +51,8 @@ constexpr uint32_t kCollect = 1;
 constexpr uint32_t kForwardDim = 2;
 } // namespace cmd
 
-namespace status {
-constexpr Field STATE{0, 2};
-constexpr Field ERR_CODE{8, 8};
-constexpr uint32_t kIdle = 0, kBusy = 1, kDone = 2, kError = 3;
-} // namespace status
-
-namespace irq {
-constexpr Field DONE{0, 1};
-constexpr Field ERROR{1, 1};
-} // namespace irq
+namespace status = reg::unit_status; // STATE idle/busy/done/error, ERR_CODE
+namespace irq = reg::unit_irq;       // DONE, ERROR
 
 enum ErrCode : uint32_t {
     kErrNone = 0,

@@ -153,17 +153,13 @@ bool Transverter::table_access(tlm::tlm_generic_payload& t) {
 void Transverter::b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay) {
     if (!check_plain_payload(t)) return;
     access_delay_ = delay; // GO takes effect at the access's local time
-    const uint64_t a = t.get_address();
-    RegAccessStatus st = RegAccessStatus::AddressError;
-    if (a >= kTablePage) {
-        if (table_access(t)) st = RegAccessStatus::Ok;
-        // The table is a 64-bit wide SRAM: one clock per 8 bytes.
-        delay += ps_time(((t.get_data_length() + 7) / 8) * clk_ps_);
-    } else {
-        st = t.is_write() ? regs_.write(a, t.get_data_ptr(), t.get_data_length()) : regs_.read(a, t.get_data_ptr(), t.get_data_length());
+    if (t.get_address() < kTablePage) {
+        access_registers(regs_, t.get_address(), t);
         delay += ps_time(clk_ps_);
+        return;
     }
-    t.set_response_status(to_tlm(st));
+    t.set_response_status(table_access(t) ? tlm::TLM_OK_RESPONSE : tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    delay += ps_time(((t.get_data_length() + 7) / 8) * clk_ps_); // the table is a 64-bit wide SRAM: one clock per 8 bytes
 }
 
 unsigned int Transverter::transport_dbg(tlm::tlm_generic_payload& t) {

@@ -77,16 +77,8 @@ namespace cmd {
 constexpr uint32_t kGo = 1;
 } // namespace cmd
 
-namespace status {
-constexpr Field STATE{0, 2};
-constexpr Field ERR_CODE{8, 8};
-constexpr uint32_t kIdle = 0, kBusy = 1, kDone = 2, kError = 3;
-} // namespace status
-
-namespace irq {
-constexpr Field DONE{0, 1};
-constexpr Field ERROR{1, 1};
-} // namespace irq
+namespace status = reg::unit_status; // STATE idle/busy/done/error, ERR_CODE
+namespace irq = reg::unit_irq;       // DONE, ERROR
 
 // ELEM_BYTES: bytes per element of each tensor on chip, and of final outputs in DRAM.
 namespace elem {
