@@ -15,6 +15,10 @@ const std::vector<FirmwareInfo>& firmware_images() {
                       "the router agent on the cores, the runtime monitor, the transverter for each expert's schedule and the "
                       "predictor's prefetching, as --design / --sched / --prefetch choose; outputs checked bit for bit",
          &moe_layer_main, true},
+        {"dypipe-rnn", "DyPipe on its accelerator: a recurrent fp16 FC cell over seeded variable-length sequences (1-20 steps), "
+                       "module functions saved into the context buffer as the loop unfolds, run under --pipeline none|static|dynamic "
+                       "(static pads to the longest); final states checked bit for bit against the reference",
+         &dypipe_rnn_main, false, true},
     };
     return images;
 }

@@ -23,6 +23,9 @@ struct FirmwareArgs {
     Design design;
     std::string design_name = "dna"; // what the report calls it ("custom" for other pairs)
     uint32_t samples = 0;            // 0: the image's default
+    // For images that run on the DyPipe accelerator (FirmwareInfo::takes_pipeline):
+    // "none", "static", "dynamic", in the order to run them.
+    std::vector<std::string> pipelines = {"dynamic"};
 };
 
 using FirmwareEntry = int (*)(Hal&, const FirmwareArgs&); // 0 = pass
@@ -31,7 +34,8 @@ struct FirmwareInfo {
     const char* name;
     const char* description;
     FirmwareEntry entry;
-    bool takes_design = false; // honours --design / --sched / --prefetch / --samples
+    bool takes_design = false;   // honours --design / --sched / --prefetch / --samples
+    bool takes_pipeline = false; // honours --pipeline / --samples
 };
 
 const std::vector<FirmwareInfo>& firmware_images();
@@ -41,5 +45,6 @@ const FirmwareInfo* find_firmware(const std::string& name);
 int selftest_main(Hal& hal, const FirmwareArgs& args);
 int conv_check_main(Hal& hal, const FirmwareArgs& args);
 int moe_layer_main(Hal& hal, const FirmwareArgs& args);
+int dypipe_rnn_main(Hal& hal, const FirmwareArgs& args);
 
 } // namespace dynavp::fw

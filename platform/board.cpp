@@ -79,6 +79,17 @@ Board::Board(const PlatformConfig& cfg, const NpuOptions& npu_options) : cfg_(cf
             router_->initiator_socket.bind(monitor_->socket);
             monitor_->irq.out(irq_signal(d));
             break;
+        case DeviceType::ContextBuffer:
+            cb_ = std::make_unique<ContextBuffer>(d.name.c_str(), d);
+            router_->initiator_socket.bind(cb_->socket);
+            break;
+        case DeviceType::DyPipe:
+            dypipe_ = std::make_unique<DyPipe>(d.name.c_str(), cfg, d);
+            router_->initiator_socket.bind(dypipe_->socket);
+            dypipe_->bus.bind(router_->target_socket);
+            router_->name_initiator(initiators++, d.name);
+            dypipe_->irq.out(irq_signal(d));
+            break;
         }
     }
     // DNA's online scheduler (sec. IV): the predictor writes the NPU's tile
@@ -86,6 +97,7 @@ Board::Board(const PlatformConfig& cfg, const NpuOptions& npu_options) : cfg_(cf
     // drives the predictor and the transverter. Dedicated wires, not the bus.
     if (predictor_) predictor_->attach(npu_.get());
     if (monitor_) monitor_->attach(npu_.get(), predictor_.get(), transverter_.get());
+    if (dypipe_) dypipe_->attach(cb_.get()); // the controller manages the context buffer (DyPipe Fig. 3)
 }
 
 sc_core::sc_signal<bool>& Board::irq_signal(const DeviceConfig& d) {
@@ -118,6 +130,8 @@ void Board::report(Stats& s) const {
     if (transverter_) transverter_->report(s, "transverter");
     if (predictor_) predictor_->report(s, "predictor");
     if (monitor_) monitor_->report(s, "runtime_monitor");
+    if (cb_) cb_->report(s, "context_buffer");
+    if (dypipe_) dypipe_->report(s, "dypipe");
 }
 
 } // namespace dynavp

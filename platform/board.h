@@ -10,7 +10,9 @@
 
 #include "firmware/hal.h"
 #include "ip/bus/router.h"
+#include "ip/context_buffer/context_buffer.h"
 #include "ip/core/npu.h"
+#include "ip/dypipe/dypipe.h"
 #include "ip/dma/dma.h"
 #include "ip/dram/dram.h"
 #include "ip/host/host_cpu.h"
@@ -38,6 +40,8 @@ public:
     Transverter* transverter() { return transverter_.get(); }
     Predictor* predictor() { return predictor_.get(); }
     RuntimeMonitor* runtime_monitor() { return monitor_.get(); }
+    ContextBuffer* context_buffer() { return cb_.get(); }
+    DyPipe* dypipe() { return dypipe_.get(); }
     uint64_t board_clock_ps() const { return clk_ps_; }
 
     // Everything the modules counted, under one schema (see README "Reading the report").
@@ -55,6 +59,8 @@ private:
     std::unique_ptr<Transverter> transverter_;
     std::unique_ptr<Predictor> predictor_;
     std::unique_ptr<RuntimeMonitor> monitor_;
+    std::unique_ptr<ContextBuffer> cb_;
+    std::unique_ptr<DyPipe> dypipe_;
     sc_core::sc_signal<bool>& irq_signal(const DeviceConfig& d); // its host line, or a fresh unconnected signal
     std::vector<std::unique_ptr<sc_core::sc_signal<bool>>> irq_lines_;
 };

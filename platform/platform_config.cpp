@@ -125,8 +125,16 @@ DeviceConfig read_device(const ConfigNode& n, double board_clock) {
         d.monitor.cycles_per_entry = uint32_t(n.u64_in("cycles_per_entry", d.monitor.cycles_per_entry, 0, 1000));
         d.monitor.forward_cycles = uint32_t(n.u64_in("forward_cycles", d.monitor.forward_cycles, 0, 100000));
         if (d.size < 0x1000) n.fail("size", "the runtime monitor needs 0x1000 bytes");
+    } else if (type == "context_buffer") {
+        d.type = DeviceType::ContextBuffer;
+        n.allow_only({"name", "type", "base", "size", "clock_mhz"}); // its controller (dypipe) reports overflows
+        if (d.size < 256 || d.size > (uint64_t(1) << 20) || d.size % 4) n.fail("size", "a context buffer holds 256 B to 1 MiB, in words");
+    } else if (type == "dypipe") {
+        d.type = DeviceType::DyPipe;
+        n.allow_only({"name", "type", "base", "size", "clock_mhz", "irq"});
+        if (d.size < 0x1000) n.fail("size", "the dypipe register block needs 0x1000 bytes");
     } else {
-        n.fail("type", "unknown device type \"" + type + "\" (known: dram, sram, dma, npu, transverter, predictor, runtime_monitor)");
+        n.fail("type", "unknown device type \"" + type + "\" (known: dram, sram, dma, npu, transverter, predictor, runtime_monitor, context_buffer, dypipe)");
     }
     if (n.has("irq")) d.irq = int(n.u64_in("irq", 0, 63));
     return d;
@@ -143,6 +151,8 @@ const char* to_string(DeviceType t) {
     case DeviceType::Transverter: return "transverter";
     case DeviceType::Predictor: return "predictor";
     case DeviceType::RuntimeMonitor: return "runtime_monitor";
+    case DeviceType::ContextBuffer: return "context_buffer";
+    case DeviceType::DyPipe: return "dypipe";
     }
     return "?";
 }
@@ -163,7 +173,7 @@ PlatformConfig parse_platform(const std::string& text, const std::string& file) 
     nlohmann::json j = parse_json_text(text, file);
     if (!j.is_object()) throw ConfigError(file, "", "expected a JSON object at the top level");
     ConfigNode root(j, file, "");
-    root.allow_only({"name", "description", "clock_mhz", "host", "bus", "devices", "npu"});
+    root.allow_only({"name", "description", "clock_mhz", "host", "bus", "devices", "npu", "dypipe"});
     PlatformConfig pc;
     pc.source = file;
     pc.name = root.str("name");
@@ -243,6 +253,37 @@ PlatformConfig parse_platform(const std::string& text, const std::string& file) 
         for (size_t j = 0; j < i; ++j)
             if (pc.devices[j].type == DeviceType::Npu) throw ConfigError(file, where + "/type", "only one device of type \"npu\" per board");
         if (!pc.find("glb")) throw ConfigError(file, where, "the npu needs an sram device named \"glb\" (its L2, DNA IV-A)");
+    }
+    if (root.has("dypipe")) {
+        ConfigNode n = root.object("dypipe");
+        n.allow_only({"pe_array", "dtype", "vector_lanes", "dram_latency_cycles", "compute_overhead_cycles", "context_words", "dispatch_cycles"});
+        ConfigNode pe = n.object("pe_array");
+        pe.allow_only({"rows", "cols"});
+        DyPipeConfig& y = pc.dypipe;
+        y.pe_rows = uint32_t(pe.u64_in("rows", 1, 4096));
+        y.pe_cols = uint32_t(pe.u64_in("cols", 1, 4096));
+        const std::string dt = n.str("dtype", "fp16");
+        if (dt == "fp16") y.elem_bytes = 2;
+        else if (dt == "fp32") y.elem_bytes = 4;
+        else if (dt == "int8") y.elem_bytes = 1;
+        else n.fail("dtype", "unknown dtype \"" + dt + "\" (known: int8, fp16, fp32)");
+        y.vector_lanes = uint32_t(n.u64_in("vector_lanes", y.vector_lanes, 1, 1u << 16));
+        y.dram_latency_cycles = uint32_t(n.u64_in("dram_latency_cycles", y.dram_latency_cycles, 0, 100000));
+        y.compute_overhead_cycles = uint32_t(n.u64_in("compute_overhead_cycles", y.compute_overhead_cycles, 0, 100000));
+        y.context_words = uint32_t(n.u64_in("context_words", y.context_words, 1, 256));
+        y.dispatch_cycles = uint32_t(n.u64_in("dispatch_cycles", y.dispatch_cycles, 0, 100000));
+    }
+    for (size_t i = 0; i < pc.devices.size(); ++i) {
+        const DeviceConfig& d = pc.devices[i];
+        if (d.type != DeviceType::DyPipe && d.type != DeviceType::ContextBuffer) continue;
+        const std::string where = "/devices/" + std::to_string(i) + "/type";
+        for (size_t j = 0; j < i; ++j)
+            if (pc.devices[j].type == d.type) throw ConfigError(file, where, std::string("only one device of type \"") + to_string(d.type) + "\" per board");
+        if (d.type == DeviceType::DyPipe) {
+            if (!pc.dypipe.pe_rows) throw ConfigError(file, where, "a device of type \"dypipe\" needs the top-level \"dypipe\" section");
+            if (!pc.first_of(DeviceType::ContextBuffer)) throw ConfigError(file, where, "the dypipe accelerator needs a device of type \"context_buffer\"");
+            if (!pc.find("global_buffer")) throw ConfigError(file, where, "the dypipe accelerator needs an sram device named \"global_buffer\"");
+        }
     }
     // DNA's online scheduler: one of each, next to an NPU.
     for (size_t i = 0; i < pc.devices.size(); ++i) {

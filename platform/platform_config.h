@@ -11,7 +11,7 @@
 
 namespace dynavp {
 
-enum class DeviceType { Dram, Sram, Dma, Npu, Transverter, Predictor, RuntimeMonitor };
+enum class DeviceType { Dram, Sram, Dma, Npu, Transverter, Predictor, RuntimeMonitor, ContextBuffer, DyPipe };
 const char* to_string(DeviceType t);
 
 struct DramDeviceConfig {
@@ -81,6 +81,19 @@ struct NpuConfig {
     uint64_t core_buffer_bytes() const { return weight_buffer_bytes + input_buffer_bytes + output_buffer_bytes; }
 };
 
+// The DyPipe accelerator (DyPipe sec. 3.2, Table 1): a DianNao-style PE array
+// with IO load / compute / IO store modules and a controller that runs the
+// module functions the context buffer holds (ip/dypipe, ip/context_buffer).
+struct DyPipeConfig {
+    uint32_t pe_rows = 0, pe_cols = 0;     // 0: no DyPipe section
+    uint32_t elem_bytes = 2;               // fp16
+    uint32_t vector_lanes = 64;
+    uint32_t dram_latency_cycles = 100;
+    uint32_t compute_overhead_cycles = 16;
+    uint32_t context_words = 8;
+    uint32_t dispatch_cycles = 8;
+};
+
 struct PlatformConfig {
     std::string name;
     std::string description;
@@ -92,6 +105,7 @@ struct PlatformConfig {
     uint32_t host_irq_lines = 8;
     std::vector<DeviceConfig> devices;
     NpuConfig npu;
+    DyPipeConfig dypipe;
 
     const DeviceConfig* find(const std::string& name) const;
     const DeviceConfig* first_of(DeviceType t) const;

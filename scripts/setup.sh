@@ -11,6 +11,7 @@ PACKAGES=(
   catch2                             # unit/platform tests (v2.13)
   libboost-dev libboost-program-options-dev  # CLI
   python3                            # scripts
+  python3-matplotlib                 # scripts/plot.py: PNG charts of the reproduce CSVs
 )
 
 missing=()

@@ -34,10 +34,12 @@ const char* kUsage =
     "  run    --platform P [--firmware F]    boot board P, run firmware F (default selftest), report\n"
     "         [--json out.json] [--trace trace.json] [--seed N] [--max-sim-ms T] [--quiet] [--timing-only]\n"
     "         [--design baseline|online|prefetch|dna|oracle] [--sched S] [--prefetch P] [--samples N]   (moe-layer)\n"
+    "         [--pipeline none|static|dynamic|all] [--samples N]   (dypipe-rnn on --platform dypipe-diannao)\n"
     "  bench  dram [--platform P] [--transactions N] [--bytes B] [--outstanding W] [--json out.json]\n"
     "  schedule --op 'R=3,S=3,P=28,Q=28,C=256,K=256' --dynamic 'C=96,K=160' [--platform P] [--json]\n"
     "         every mapper's schedule, cycles, utilisation and energy for one dynamic operator\n"
     "  reproduce dna-fig16 [--samples N] [--seed S] [--csv out.csv]   DNA Fig. 16 on our model, paper beside ours\n"
+    "  reproduce dypipe-fig8|dypipe-fig9|dypipe-fig10|dypipe-fig11 [--samples N] [--seed S] [--csv f]   DyPipe Figs. 8-11\n"
     "  bench  transverter [--pairs N]        transverter vs oracle on random VGG16/ResNet-50 pairs\n"
     "  bench  npu [--case NAME] [--json f]   NPU engine: VGG16 conv layer, BERT FFN, full VGG16 (timing only)\n"
     "run `dynavp <command> --help` for the options of one command.\n";
@@ -96,7 +98,11 @@ int cmd_list(const std::vector<std::string>& args) {
         j["designs"].push_back({{"name", d.name}, {"sched", d.design.sched}, {"prefetch", d.design.prefetch}});
     j["sched_policies"] = fw::sched_policies();
     j["prefetch_policies"] = fw::prefetch_policies();
-    j["experiments"] = {{{"name", "dna-fig16"}, {"description", "DNA Fig. 16: static / library / transverter / oracle scheduling on VGG16 and ResNet-50 under dynamic pruning and scaling"}}};
+    j["experiments"] = {{{"name", "dna-fig16"}, {"description", "DNA Fig. 16: static / library / transverter / oracle scheduling on VGG16 and ResNet-50 under dynamic pruning and scaling"}},
+                        {{"name", "dypipe-fig8"}, {"description", "DyPipe Fig. 8: none / static / dynamic pipelining on the Table 2 operations"}},
+                        {{"name", "dypipe-fig9"}, {"description", "DyPipe Fig. 9: AlexNet, ResNet-18, GoogLeNet, SqueezeNet"}},
+                        {{"name", "dypipe-fig10"}, {"description", "DyPipe Fig. 10: seq2seq RNN / LSTM / GRU with lengths 1-20, and a tree-RNN"}},
+                        {{"name", "dypipe-fig11"}, {"description", "DyPipe Fig. 11: COM & IO vs CF & CTX time of the dynamic pipeline"}}};
     if (vm.count("json")) {
         std::cout << j.dump(2) << "\n";
         return 0;
@@ -133,7 +139,8 @@ int cmd_run(const std::vector<std::string>& args) {
         "design", po::value(&o.design), "dynamic-NN firmware: baseline|online|prefetch|dna|oracle (DNA VII-A; default dna)")(
         "sched", po::value(&o.sched), "override the scheduling policy: static|library|transverter|oracle")(
         "prefetch", po::value(&o.prefetch), "override the prefetch policy: none|conventional|predictor|oracle")(
-        "samples", po::value(&o.samples), "dynamic-NN firmware: samples to run (default: the firmware's)");
+        "samples", po::value(&o.samples), "dynamic-NN firmware: samples to run (default: the firmware's)")(
+        "pipeline", po::value(&o.pipeline), "DyPipe firmware (dypipe-rnn): none|static|dynamic|all (default dynamic)");
     auto vm = parse(args, desc);
     if (wants_help(vm, desc)) return 0;
     return run_command(o);
@@ -159,10 +166,10 @@ int cmd_schedule(const std::vector<std::string>& args) {
 int cmd_reproduce(const std::vector<std::string>& args) {
     ReproduceOptions o;
     po::options_description desc("dynavp reproduce");
-    desc.add_options()("help,h", "this help")("experiment", po::value(&o.experiment), "experiment: dna-fig16")(
-        "platform,p", po::value(&o.platform)->default_value(o.platform), "preset or .json")(
+    desc.add_options()("help,h", "this help")("experiment", po::value(&o.experiment), "experiment: dna-fig16, dypipe-fig8, dypipe-fig9, dypipe-fig10, dypipe-fig11")(
+        "platform,p", po::value(&o.platform), "preset or .json (default: dna-16c for dna-*, dypipe-diannao for dypipe-*)")(
         "csv", po::value(&o.csv), "per-sample CSV (default ./<experiment>.csv)")("seed", po::value(&o.seed)->default_value(o.seed), "seed")(
-        "samples", po::value(&o.samples)->default_value(o.samples), "dynamic operators per layer")(
+        "samples", po::value(&o.samples), "dna-fig16: dynamic operators per layer (6); dypipe-fig10/11: sequences (16)")(
         "search-samples", po::value(&o.search_samples)->default_value(o.search_samples), "search: random candidates")(
         "search-steps", po::value(&o.search_steps)->default_value(o.search_steps), "search: local-search steps")(
         "kernels", po::value(&o.kernels)->default_value(o.kernels), "library kernels per layer");

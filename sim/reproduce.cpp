@@ -61,10 +61,11 @@ uint64_t layer_seed(uint64_t seed, const std::string& net, size_t layer) {
 } // namespace
 
 int reproduce_command(const ReproduceOptions& o) {
+    if (o.experiment.rfind("dypipe-", 0) == 0) return reproduce_dypipe(o);
     if (o.experiment != "dna-fig16")
-        throw ConfigError("reproduce", "", "unknown experiment \"" + o.experiment + "\" (known: dna-fig16)");
-    if (o.samples == 0) throw ConfigError("--samples", "", "must be > 0");
-    const PlatformConfig cfg = load_platform(o.platform);
+        throw ConfigError("reproduce", "", "unknown experiment \"" + o.experiment + "\" (known: dna-fig16, dypipe-fig8, dypipe-fig9, dypipe-fig10, dypipe-fig11)");
+    const uint32_t samples = o.samples ? o.samples : 6;
+    const PlatformConfig cfg = load_platform(o.platform.empty() ? "dna-16c" : o.platform);
     const Hardware hw = npu_hardware(cfg);
     const MapperOptions so = mapper_options(o.seed, o.search_samples, o.search_steps, o.maxbuff_order, o.maxcomp_order);
 
@@ -91,7 +92,7 @@ int reproduce_command(const ReproduceOptions& o) {
             std::mt19937_64 rng(layer_seed(o.seed, net.name, li));
             MapperSuite suite(bb, dynamic_dims_of(bb), hw, so, o.kernels);
             std::vector<double> sp_lib, sp_tr, en_lib, en_tr, tr_or, upd;
-            for (uint32_t k = 0; k < o.samples; ++k) {
+            for (uint32_t k = 0; k < samples; ++k) {
                 const Operator dyn = sample_dynamic(suite.backbone(), rng);
                 std::map<std::string, MapResult> r;
                 for (const char* m : {"static", "library", "transverter", "oracle"}) {
@@ -123,7 +124,7 @@ int reproduce_command(const ReproduceOptions& o) {
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     std::printf("dynavp reproduce dna-fig16 on %s: %u dynamic operators per layer (pruning C,K ~ U[0.25,1], scaling P,Q ~ U[0.5,1]), seed %llu\n",
-                cfg.name.c_str(), o.samples, (unsigned long long)o.seed);
+                cfg.name.c_str(), samples, (unsigned long long)o.seed);
     std::printf("transverter dimension order: MaxBuff %s, MaxComp %s\n", o.maxbuff_order.c_str(), o.maxcomp_order.c_str());
     std::printf("speedup / energy saving over static (geomean per layer); transverter as %% of oracle performance\n\n");
     std::printf("  %-9s %-14s %9s %9s %9s %9s %9s %8s\n", "network", "layer", "lib spd", "trv spd", "lib enr", "trv enr", "trv/orc", "updates");

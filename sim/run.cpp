@@ -17,6 +17,19 @@
 namespace dynavp {
 
 static void resolve_design(const RunOptions& o, const fw::FirmwareInfo& image, fw::FirmwareArgs& args) {
+    if (image.takes_pipeline) {
+        if (!o.design.empty() || !o.sched.empty() || !o.prefetch.empty())
+            throw ConfigError(!o.design.empty() ? "--design" : !o.sched.empty() ? "--sched" : "--prefetch", "",
+                              std::string("firmware \"") + image.name + "\" runs on the DyPipe accelerator: it takes --pipeline, not DNA designs");
+        if (o.pipeline == "all") args.pipelines = {"none", "static", "dynamic"};
+        else if (o.pipeline.empty()) args.pipelines = {"dynamic"};
+        else if (o.pipeline == "none" || o.pipeline == "static" || o.pipeline == "dynamic") args.pipelines = {o.pipeline};
+        else throw ConfigError("--pipeline", "", "unknown pipeline \"" + o.pipeline + "\" (known: none, static, dynamic, all)");
+        if (o.samples > 10000) throw ConfigError("--samples", "", "at most 10000 samples");
+        args.samples = o.samples;
+        return;
+    }
+    if (!o.pipeline.empty()) throw ConfigError("--pipeline", "", std::string("firmware \"") + image.name + "\" does not run on the DyPipe accelerator");
     if (!image.takes_design) {
         const char* given = !o.design.empty() ? "--design" : !o.sched.empty() ? "--sched" : !o.prefetch.empty() ? "--prefetch" : o.samples ? "--samples" : nullptr;
         if (given) throw ConfigError(given, "", std::string("firmware \"") + image.name + "\" runs no dynamic NN: it has no design, policies or samples");
@@ -110,6 +123,11 @@ int run_command(const RunOptions& o) {
     s.set("firmware.status", pass ? "pass" : "fail");
     s.set("firmware.exit_code", int64_t(board.host().exit_code()));
     s.set("firmware.timed_out", timed_out);
+    if (image->takes_pipeline) {
+        std::string p;
+        for (const auto& x : args.pipelines) p += (p.empty() ? "" : ",") + x;
+        s.set("firmware.pipeline", p);
+    }
     if (image->takes_design) {
         s.set("firmware.design.name", args.design_name);
         s.set("firmware.design.sched", args.design.sched);
@@ -162,7 +180,7 @@ std::string human_bytes(double b) {
 
 std::string summary_table(const nlohmann::json& j) {
     std::ostringstream os;
-    auto row = [&](const std::string& k, const std::string& v) { os << "  " << std::left << std::setw(30) << k << v << "\n"; };
+    auto row = [&](const std::string& k, const std::string& v) { os << "  " << std::left << std::setw(30) << k << (k.size() >= 30 ? " " : "") << v << "\n"; };
     const double secs = j["seconds_simulated"].get<double>();
     os << "dynavp run: firmware '" << j["firmware"]["name"].get<std::string>() << "' on '" << j["platform"]["name"].get<std::string>()
        << "'\n";
@@ -238,6 +256,16 @@ std::string summary_table(const nlohmann::json& j) {
         const auto& b = p["bytes"];
         row("prefetch traffic", human_bytes(b["prefetched"].get<double>() + b["demand_loaded"].get<double>()) + " moved (no prefetch: " +
                                     human_bytes(b["if_none"].get<double>()) + ", conventional: " + human_bytes(b["if_conventional"].get<double>()) + ")");
+    }
+    if (j.contains("dypipe") && j["dypipe"]["runs"].get<uint64_t>() > 0) {
+        const auto& d = j["dypipe"];
+        std::ostringstream dv;
+        dv << d["runs"].get<uint64_t>() << " runs, " << d["functions"].get<uint64_t>() << " module functions, " << d["cycles"].get<uint64_t>()
+           << " cycles (CF & CTX work " << d["cf_ctx_cycles"].get<uint64_t>() << ")";
+        row("dypipe accelerator", dv.str());
+        const auto& c = j["context_buffer"];
+        row("context buffer", std::to_string(c["records_saved"].get<uint64_t>()) + " records saved, peak " + human_bytes(c["peak_bytes"].get<double>()) +
+                                  " of " + human_bytes(c["capacity_bytes"].get<double>()) + ", " + std::to_string(c["overflows"].get<uint64_t>()) + " overflows");
     }
     row("bus errors", std::to_string(j["bus"]["errors"].get<uint64_t>()) + " (" +
                           std::to_string(j["bus"]["errors_unmapped"].get<uint64_t>()) + " unmapped, " +

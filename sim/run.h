@@ -21,6 +21,7 @@ struct RunOptions {
     // design, then per-policy overrides; empty = the default ("dna").
     std::string design, sched, prefetch;
     uint32_t samples = 0;      // 0: the firmware's default
+    std::string pipeline;      // DyPipe firmware only: none | static | dynamic | all (empty: dynamic)
 };
 
 // Returns the process exit code: 0 when the firmware passed.

@@ -29,14 +29,15 @@ int schedule_command(const ScheduleOptions& o);
 
 struct ReproduceOptions {
     std::string experiment;
-    std::string platform = "dna-16c";
-    std::string csv;       // default build/out/<experiment>.csv next to the binary's cwd
+    std::string platform;  // empty: the experiment's board (dna-16c, dypipe-diannao)
+    std::string csv;       // default ./<experiment>.csv
     uint64_t seed = 1;
-    uint32_t samples = 6;  // dynamic operators per layer
+    uint32_t samples = 0;  // 0: the experiment's default (dna-fig16: 6 dynamic operators per layer; dypipe-fig10/11: 16 sequences)
     uint32_t search_samples = 300, search_steps = 1000, kernels = 32;
     std::string maxbuff_order = "table", maxcomp_order = "table";
 };
 int reproduce_command(const ReproduceOptions& o);
+int reproduce_dypipe(const ReproduceOptions& o); // dypipe-fig8 .. dypipe-fig11
 
 struct TransverterBenchOptions {
     std::string platform = "dna-16c";

@@ -10,9 +10,21 @@
 
 namespace dynavp {
 
+// What a layer computes. conv (default): R,S,P,Q,C,K,N, stride, groups; fc:
+// C inputs -> K outputs (a 1x1 "conv" on one pixel); pool_max / pool_avg:
+// R x S windows over C channels, P x Q outputs; add: elementwise sum of its
+// inputs over P x Q x C; concat: channel concatenation of its inputs.
+enum class LayerKind { Conv, Fc, PoolMax, PoolAvg, Add, Concat };
+const char* to_string(LayerKind k);
+
 struct ZooLayer {
     std::string name;
     sched::Operator op;
+    LayerKind kind = LayerKind::Conv;
+    // Layers whose outputs this one reads (indices into ZooNetwork::layers);
+    // empty = the network's input. JSON "inputs" names them (default: the
+    // previous layer; "input" = the network input).
+    std::vector<size_t> inputs;
 };
 
 struct ZooNetwork {

@@ -398,3 +398,71 @@ TEST_CASE("moe-layer --trace has tracks for the transverter, the predictor and t
     CHECK(spans["predictor"] > 0);
     CHECK(spans["runtime_monitor"] >= 2);
 }
+
+TEST_CASE("dynavp reproduce dypipe-fig8 to fig11 print ours beside the paper and write CSV", "[cli][dypipe]") {
+    const std::pair<const char*, const char*> figs[] = {{"dypipe-fig8", "DyPipe Fig. 8: 0.96x"},
+                                                        {"dypipe-fig9", "DyPipe Fig. 9: 96%"},
+                                                        {"dypipe-fig10", "DyPipe Fig. 10: 1.75x"},
+                                                        {"dypipe-fig11", "DyPipe Fig. 11: < 8%"}};
+    for (const auto& [fig, paper] : figs) {
+        const fs::path csv = scratch() / "f.csv";
+        const Result r = dynavp(std::string("reproduce ") + fig + " --samples 4 --csv " + csv.string());
+        INFO(fig << "\n" << r.out << r.err);
+        REQUIRE(r.code == 0);
+        CHECK(r.out.find(paper) != std::string::npos);
+        const std::string text = slurp(csv);
+        CHECK(text.rfind("experiment,workload,pipeline,cycles", 0) == 0);
+        CHECK(text.find(std::string(fig) + ",") != std::string::npos);
+    }
+    const Result tree = dynavp("reproduce dypipe-fig10 --samples 3 --csv " + (scratch() / "t.csv").string());
+    CHECK(tree.out.find("static pipelining cannot compile a tree-structured RNN") != std::string::npos);
+}
+
+TEST_CASE("dypipe reproductions are deterministic for a seed", "[cli][dypipe]") {
+    const fs::path a = scratch() / "a.csv", b = scratch() / "b.csv";
+    REQUIRE(dynavp("reproduce dypipe-fig10 --samples 5 --seed 3 --csv " + a.string()).code == 0);
+    REQUIRE(dynavp("reproduce dypipe-fig10 --samples 5 --seed 3 --csv " + b.string()).code == 0);
+    CHECK(slurp(a) == slurp(b));
+}
+
+TEST_CASE("scripts/plot.py turns a reproduce CSV into a PNG (where matplotlib is installed)", "[cli][dypipe]") {
+    // Debian's matplotlib lives under /usr/bin/python3; a pyenv python3 on PATH may lack it.
+    std::string py;
+    for (const char* cand : {"/usr/bin/python3", "python3"})
+        if (std::system((std::string(cand) + " -c 'import matplotlib' >/dev/null 2>&1").c_str()) == 0) {
+            py = cand;
+            break;
+        }
+    if (py.empty()) {
+        WARN("matplotlib is not installed here: scripts/plot.py is not exercised (scripts/setup.sh installs python3-matplotlib)");
+        return;
+    }
+    const fs::path csv = scratch() / "fig11.csv", png = scratch() / "fig11.png";
+    REQUIRE(dynavp("reproduce dypipe-fig11 --samples 3 --csv " + csv.string()).code == 0);
+    const std::string cmd = py + " " + DYNAVP_SOURCE_DIR + "/scripts/plot.py " + csv.string() + " -o " + png.string() + " >/dev/null 2>&1";
+    CHECK(std::system(cmd.c_str()) == 0);
+    REQUIRE(fs::exists(png));
+    CHECK(fs::file_size(png) > 1000);
+    const fs::path bad = write_file("bad.csv", "a,b\n1,2\n");
+    CHECK(std::system((py + " " + DYNAVP_SOURCE_DIR + "/scripts/plot.py " + bad.string() + " >/dev/null 2>&1").c_str()) != 0);
+}
+
+TEST_CASE("dypipe-rnn runs under --pipeline all on dypipe-diannao, and pipelines are refused where they mean nothing", "[cli][dypipe]") {
+    const fs::path j = scratch() / "d.json";
+    const Result r = dynavp("run --platform dypipe-diannao --firmware dypipe-rnn --pipeline all --samples 3 --json " + j.string());
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("PASS pipeline static") != std::string::npos);
+    CHECK(r.out.find("dypipe accelerator") != std::string::npos);
+    const json s = json::parse(slurp(j));
+    CHECK(s["firmware"]["pipeline"] == "none,static,dynamic");
+    CHECK(s["context_buffer"]["records_saved"].get<uint64_t>() > 0);
+    const Result bad = dynavp("run --platform dypipe-diannao --firmware dypipe-rnn --pipeline fast");
+    CHECK(bad.code != 0);
+    REQUIRE(error_lines(bad.err).size() == 1);
+    CHECK(error_lines(bad.err)[0].find("unknown pipeline \"fast\"") != std::string::npos);
+    const Result wrong = dynavp("run --platform dna-16c --firmware moe-layer --pipeline static");
+    CHECK(wrong.code != 0);
+    REQUIRE(error_lines(wrong.err).size() == 1);
+    CHECK(error_lines(wrong.err)[0].find("does not run on the DyPipe accelerator") != std::string::npos);
+}
