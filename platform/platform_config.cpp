@@ -256,7 +256,7 @@ PlatformConfig parse_platform(const std::string& text, const std::string& file) 
     }
     if (root.has("dypipe")) {
         ConfigNode n = root.object("dypipe");
-        n.allow_only({"pe_array", "dtype", "vector_lanes", "dram_latency_cycles", "compute_overhead_cycles", "context_words", "dispatch_cycles"});
+        n.allow_only({"pe_array", "dtype", "vector_lanes", "block_bytes", "dram_latency_cycles", "compute_overhead_cycles", "context_words", "dispatch_cycles"});
         ConfigNode pe = n.object("pe_array");
         pe.allow_only({"rows", "cols"});
         DyPipeConfig& y = pc.dypipe;
@@ -268,6 +268,7 @@ PlatformConfig parse_platform(const std::string& text, const std::string& file) 
         else if (dt == "int8") y.elem_bytes = 1;
         else n.fail("dtype", "unknown dtype \"" + dt + "\" (known: int8, fp16, fp32)");
         y.vector_lanes = uint32_t(n.u64_in("vector_lanes", y.vector_lanes, 1, 1u << 16));
+        y.block_bytes = n.u64_in("block_bytes", 0, 0, uint64_t(1) << 30);
         y.dram_latency_cycles = uint32_t(n.u64_in("dram_latency_cycles", y.dram_latency_cycles, 0, 100000));
         y.compute_overhead_cycles = uint32_t(n.u64_in("compute_overhead_cycles", y.compute_overhead_cycles, 0, 100000));
         y.context_words = uint32_t(n.u64_in("context_words", y.context_words, 1, 256));

@@ -88,6 +88,7 @@ struct DyPipeConfig {
     uint32_t pe_rows = 0, pe_cols = 0;     // 0: no DyPipe section
     uint32_t elem_bytes = 2;               // fp16
     uint32_t vector_lanes = 64;
+    uint64_t block_bytes = 0;              // 0: blocks fill half the free buffer
     uint32_t dram_latency_cycles = 100;
     uint32_t compute_overhead_cycles = 16;
     uint32_t context_words = 8;

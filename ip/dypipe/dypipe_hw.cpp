@@ -15,6 +15,7 @@ DyPipeHardware dypipe_hardware_from_platform(const PlatformConfig& cfg) {
     hw.clock_mhz = cfg.clock_mhz;
     hw.elem_bytes = y.elem_bytes;
     hw.vector_lanes = y.vector_lanes;
+    hw.block_bytes = y.block_bytes;
     hw.dram_latency_cycles = y.dram_latency_cycles;
     hw.compute_overhead_cycles = y.compute_overhead_cycles;
     hw.context_words = y.context_words;

@@ -21,6 +21,7 @@ struct DyPipeHardware {
     uint64_t global_bytes = 1008 * 1024;   // Table 1: 1008 KB of global memory (operand buffers)
     uint64_t context_buffer_bytes = 16 * 1024; // Table 1: 16 KB, carved from the global buffer
     uint32_t vector_lanes = 64;            // assumption: pooling / adds / activations use one PE row's width
+    uint64_t block_bytes = 0;              // operand bytes per data block; 0: as much as half the free buffer holds (our compiler's choice)
     uint32_t compute_overhead_cycles = 16; // assumption: PFU pipeline fill per ComputeFunction
     // The controller (a scalar core, one instruction per cycle; assumption):
     uint32_t context_words = 8;            // 4-byte context words per module function (addresses, sizes, shape, PC)

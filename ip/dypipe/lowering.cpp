@@ -21,7 +21,10 @@ public:
     Builder(Program& p, const DyPipeHardware& hw) : p_(p), hw_(hw) {}
     // Budgets: a quarter of the buffer for resident weights, the rest in two slots.
     uint64_t weight_budget() const { return hw_.global_bytes / 4; }
-    uint64_t slot() const { return (hw_.global_bytes - weight_budget()) / 2; }
+    uint64_t slot() const {
+        const uint64_t half = (hw_.global_bytes - weight_budget()) / 2;
+        return hw_.block_bytes ? std::min(hw_.block_bytes, half) : half;
+    }
     uint32_t eb() const { return hw_.elem_bytes; }
 
     void begin(const std::string& name, const std::string& kind, int64_t decided_by = -1) {

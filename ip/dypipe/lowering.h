@@ -1,7 +1,7 @@
 // The compiler side of DyPipe (sec. 3.3): operations split into module
 // functions per data block, blocks sized so that a block's operands fit half
-// of the global buffer (the other half is the next block's: double
-// buffering). Pure C++.
+// of the global buffer left after resident weights (the other half is the
+// next block's: double buffering), or `block_bytes` if smaller. Pure C++.
 //   conv / pool / add: blocks of output rows (all channels); a conv whose
 //     weights exceed a quarter of the buffer is also split by output-channel
 //     groups, each group's weights loaded with its first row block;
