@@ -13,6 +13,7 @@
 
 #include "drivers/dypipe_driver.h"
 #include "firmware_registry.h"
+#include "module_functions.h"
 #include "fw_util.h"
 #include "ip/common/half.h"
 #include "ip/dypipe/module_function.h"
@@ -22,9 +23,6 @@ namespace {
 
 constexpr uint32_t kD = 128, kMaxLen = 20, kDefaultSamples = 8;
 constexpr uint64_t kTimeout = 1000000000; // 1 s of simulated time per RUN
-
-using context_buffer::ComputeKind;
-using context_buffer::ContextRecord;
 
 std::vector<uint16_t> reference(const std::vector<uint16_t>& w, const std::vector<std::vector<uint16_t>>& xs, uint32_t len) {
     std::vector<uint16_t> h(kD, 0), cat(2 * kD);
@@ -88,60 +86,36 @@ int dypipe_rnn_main(Hal& hal, const FirmwareArgs& args) {
     for (const std::string& pipeline : args.pipelines) {
         const bool padded = pipeline == "static";
         const uint64_t t0 = hal.now_ns();
-        uint64_t accel_cycles = 0, cf_ctx = 0, functions = 0, runs = 0;
-        std::string error;
-        // The record stream; deps are distances back in it.
-        uint64_t index = 0;
-        auto save = [&](ContextRecord r, std::vector<uint64_t> deps) {
-            for (uint64_t d : deps) r.dep_distances.push_back(uint32_t(index - d));
-            if (!dp.fits(r.words())) { // full: run what is saved, then go on
-                const DyPipeRun run = dp.run(uint32_t(mode_of(pipeline)), kTimeout);
-                if (!run.ok) error = run.message;
-                accel_cycles += run.cycles, cf_ctx += run.cf_ctx_cycles, functions += run.functions, ++runs;
-            }
-            if (!dp.save(r)) error = "context buffer overflow";
-            return index++;
-        };
-        auto io = [&](uint8_t module, uint32_t op, uint32_t block, uint64_t src, uint64_t dst, uint32_t bytes) {
-            ContextRecord r;
-            r.pc = module == uint8_t(dypipe::Module::Load) ? 1 : 3; // LoadFunction / StoreFunction bodies
-            r.module = module, r.op = op, r.block = block, r.src = uint32_t(src), r.dst = uint32_t(dst), r.a = bytes;
-            return r;
-        };
-        const uint64_t lw = save(io(uint8_t(dypipe::Module::Load), 0, 0, w_dram, w_gb, uint32_t(w.size() * 2)), {});
-        std::vector<uint64_t> L, C, S; // per global step
+        // The loop below is the program: each step saves its module functions
+        // (DyPipe Fig. 4) as the loop unfolds; a sequence's steps past its
+        // length are never saved, except when static pads them.
+        ModuleFunctions mf(dp, uint32_t(mode_of(pipeline)), kTimeout);
+        const auto lw = mf.LoadFunction(0, 0, w_dram, w_gb, uint32_t(w.size() * 2)); // the weights stay resident
+        std::vector<ModuleFunctions::Id> L, C, S;                                    // per global step g
         uint64_t g = 0;
         for (uint32_t s = 0; s < samples; ++s) {
             const uint32_t steps = padded ? longest : lens[s];
             for (uint32_t t = 0; t < steps; ++t, ++g) {
                 const uint32_t op = 1 + s;
-                // Load x_t (and, at t = 0, h_0 = 0) into slot g; it reuses the slot step g-2 computed from.
-                std::vector<uint64_t> ld;
-                if (g >= 2) ld.push_back(C[g - 2]);
-                L.push_back(save(io(uint8_t(dypipe::Module::Load), op, t, x_dram + (uint64_t(s) * kMaxLen + t) * kD * 2, slot(g), kD * 2), ld));
-                if (t == 0) // h_0: zeros into the h half (a second Load of the same block)
-                    L.back() = save(io(uint8_t(dypipe::Module::Load), op, t, zero_dram, slot(g) + kD * 2, kD * 2), {L.back()});
-                ContextRecord c;
-                c.pc = 2; // ComputeFunction body: the fc cell
-                c.module = uint8_t(dypipe::Module::Compute), c.op = op, c.block = t, c.kind = ComputeKind::FcRelu;
-                c.src = uint32_t(slot(g)), c.aux = uint32_t(w_gb), c.dst = uint32_t(slot(g + 1) + kD * 2), c.a = 2 * kD, c.b = kD;
-                std::vector<uint64_t> cd = {L[g], lw};
-                if (t > 0) cd.push_back(C[g - 1]);       // h_t
-                if (g >= 2) cd.push_back(S[g - 2]);     // h slot of g+1 was stored from there
-                if (t == 0 && g >= 1) cd.push_back(C[g - 1]); // the previous sample's cell wrote this slot's h half
-                C.push_back(save(c, cd));
-                S.push_back(save(io(uint8_t(dypipe::Module::Store), op, t, slot(g + 1) + kD * 2, out_dram + (uint64_t(s) * kMaxLen + t) * kD * 2, kD * 2),
-                                 {C[g]}));
+                // x_t into slot g, which step g-2 computed from (double buffering); at t = 0 also h_0 = 0.
+                std::vector<ModuleFunctions::Id> slot_free;
+                if (g >= 2) slot_free.push_back(C[g - 2]);
+                L.push_back(mf.LoadFunction(op, t, x_dram + (uint64_t(s) * kMaxLen + t) * kD * 2, slot(g), kD * 2, slot_free));
+                if (t == 0) L.back() = mf.LoadFunction(op, t, zero_dram, slot(g) + kD * 2, kD * 2, {L.back()});
+                // h_{t+1} = relu(W [x_t; h_t]) into the h half of slot g+1.
+                std::vector<ModuleFunctions::Id> cd = {L[g], lw};
+                if (g >= 1) cd.push_back(C[g - 1]); // h_t (or, at t = 0, the previous cell's write into this slot)
+                if (g >= 2) cd.push_back(S[g - 2]); // slot g+1's h half was stored from there
+                C.push_back(mf.ComputeFunction(op, t, slot(g), w_gb, slot(g + 1) + kD * 2, 2 * kD, kD, true, cd));
+                S.push_back(mf.StoreFunction(op, t, slot(g + 1) + kD * 2, out_dram + (uint64_t(s) * kMaxLen + t) * kD * 2, kD * 2, {C[g]}));
             }
         }
-        const DyPipeRun run = dp.run(uint32_t(mode_of(pipeline)), kTimeout);
-        if (!run.ok) error = run.message;
-        accel_cycles += run.cycles, cf_ctx += run.cf_ctx_cycles, functions += run.functions, ++runs;
-        if (!error.empty()) {
-            hal.log("FAIL pipeline " + pipeline + ": " + error);
+        if (!mf.finish()) {
+            hal.log("FAIL pipeline " + pipeline + ": " + mf.error());
             ++failures;
             continue;
         }
+        const uint64_t accel_cycles = mf.accelerator_cycles(), cf_ctx = mf.cf_ctx_cycles(), functions = mf.functions(), runs = mf.runs();
         // The answer of sample s is h after its own length (static computed past it: ignored).
         std::vector<std::vector<uint16_t>> finals;
         size_t wrong = 0;

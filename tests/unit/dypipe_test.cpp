@@ -227,3 +227,33 @@ TEST_CASE("fp16 conversion rounds to nearest even and round-trips every half", "
     CHECK(float_to_half(5.96046448e-8f) == 0x0001);     // smallest subnormal
     for (uint32_t h = 0; h < 0x7C00; ++h) REQUIRE(float_to_half(half_to_float(uint16_t(h))) == h);
 }
+
+TEST_CASE("after a branch on a computed value, static drains the pipeline (a bubble) and dynamic overlaps the taken branch", "[dypipe]") {
+    // Op A (3 blocks), then op B chosen by A's last compute (DyPipe Fig. 1b / Fig. 7).
+    const DyPipeHardware hw = diannao();
+    Program p;
+    p.name = "branch";
+    auto block = [&](uint32_t op, uint32_t b, std::vector<uint32_t> load_deps) {
+        const uint32_t l = uint32_t(p.functions.size());
+        p.functions.push_back({Module::Load, op, b, 64000, 0, 0, load_deps});
+        p.functions.push_back({Module::Compute, op, b, 0, 4000000, 0, {l}});
+        p.functions.push_back({Module::Store, op, b, 64000, 0, 0, {l + 1}});
+        return l + 1; // the compute
+    };
+    p.ops.push_back({"A", "fc", 0, 9, -1});
+    uint32_t decision = 0;
+    for (uint32_t b = 0; b < 3; ++b) decision = block(0, b, {});
+    p.ops.push_back({"B", "fc", 9, 9, int64_t(decision)});
+    for (uint32_t b = 0; b < 3; ++b) block(1, b, {}); // B reads weights only: nothing ties it to A's stores
+    const PipelineResult s = run_pipeline(p, PipelineMode::Static, hw);
+    DyPipeHardware free = hw;
+    free.charge_cf_ctx = false;
+    const PipelineResult d = run_pipeline(p, PipelineMode::Dynamic, free);
+    uint64_t a_end = 0;
+    for (uint32_t i = 0; i < 9; ++i) a_end = std::max(a_end, s.timing[i].end);
+    CHECK(s.timing[9].start >= a_end);                 // static: B waits for all of A, its last store included
+    CHECK(d.timing[9].start >= d.timing[decision].end); // dynamic: B is saved once the decision is known ...
+    CHECK(d.timing[9].start < d.timing[8].end);        // ... and its first load overlaps A's last store (function 8)
+    CHECK(d.timing[9].start < s.timing[9].start);
+    CHECK(d.cycles < s.cycles);
+}
