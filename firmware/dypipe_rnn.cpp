@@ -101,7 +101,11 @@ int dypipe_rnn_main(Hal& hal, const FirmwareArgs& args) {
                 std::vector<ModuleFunctions::Id> slot_free;
                 if (g >= 2) slot_free.push_back(C[g - 2]);
                 L.push_back(mf.LoadFunction(op, t, x_dram + (uint64_t(s) * kMaxLen + t) * kD * 2, slot(g), kD * 2, slot_free));
-                if (t == 0) L.back() = mf.LoadFunction(op, t, zero_dram, slot(g) + kD * 2, kD * 2, {L.back()});
+                if (t == 0) { // the h half: the previous step's cell wrote it and its store reads it
+                    std::vector<ModuleFunctions::Id> h_free = {L.back()};
+                    if (g >= 1) h_free.insert(h_free.end(), {C[g - 1], S[g - 1]});
+                    L.back() = mf.LoadFunction(op, t, zero_dram, slot(g) + kD * 2, kD * 2, h_free);
+                }
                 // h_{t+1} = relu(W [x_t; h_t]) into the h half of slot g+1.
                 std::vector<ModuleFunctions::Id> cd = {L[g], lw};
                 if (g >= 1) cd.push_back(C[g - 1]); // h_t (or, at t = 0, the previous cell's write into this slot)

@@ -22,7 +22,7 @@ void ModuleFunctions::run() {
 ModuleFunctions::Id ModuleFunctions::save(ContextRecord r, const std::vector<Id>& after) {
     for (Id d : after) r.dep_distances.push_back(uint32_t(next_ - d));
     if (!dp_.fits(r.words())) run(); // the buffer is full: run what is saved, then go on
-    if (!dp_.save(r) && error_.empty()) error_ = "context buffer overflow: a record of " + std::to_string(r.words()) + " words does not fit";
+    if (!dp_.save(r) && error_.empty()) error_ = dp_.why();
     return next_++;
 }
 

@@ -27,23 +27,36 @@ uint32_t DyPipeDriver::pending() { return hal_.read32(dev_.base + C::CB_COUNT.of
 uint32_t DyPipeDriver::overflows() { return hal_.read32(dev_.base + C::CB_OVERFLOWS.offset); }
 
 bool DyPipeDriver::save(const context_buffer::ContextRecord& r) {
+    if (r.words() > context_buffer::kMaxWords) {
+        why_ = "a record of " + std::to_string(r.words()) + " context words (at most " + std::to_string(context_buffer::kMaxWords) + ")";
+        return false;
+    }
     const std::vector<uint32_t> w = context_buffer::encode(r);
     const uint32_t tail = hal_.read32(dev_.base + C::CB_TAIL.offset), before = overflows();
-    for (size_t i = 1; i < w.size(); ++i) hal_.write32(cb_base_ + (tail + 4 * i) % capacity_, w[i]); // SaveContext
-    hal_.write32(dev_.base + C::CB_COMMIT.offset, w[0]);                                             // SavePC
-    return overflows() == before;
+    // SaveContext only into free space: pending records past it must stay intact.
+    if (fits(r.words()))
+        for (size_t i = 1; i < w.size(); ++i) hal_.write32(cb_base_ + (tail + 4 * i) % capacity_, w[i]);
+    hal_.write32(dev_.base + C::CB_COMMIT.offset, w[0]); // SavePC: the hardware refuses (and reports) a record that does not fit
+    if (overflows() != before) {
+        why_ = "context buffer overflow";
+        return false;
+    }
+    return true;
 }
 
 DyPipeRun DyPipeDriver::run(uint32_t mode, uint64_t timeout_ns) {
     DyPipeRun r;
+    hal_.write32(dev_.base + D::IRQ_STATUS.offset, D::irq::DONE.mask() | D::irq::ERROR.mask()); // nothing older counts
     hal_.write32(dev_.base + D::PIPELINE.offset, mode);
     hal_.write32(dev_.base + D::CMD.offset, D::cmd::kRun);
-    const uint32_t irqs = wait_device_irq(hal_, dev_, D::IRQ_STATUS.offset, D::irq::DONE.mask() | D::irq::ERROR.mask(), timeout_ns);
-    if (!irqs) {
-        r.message = "timeout waiting for the dypipe accelerator";
-        return r;
-    }
-    const uint32_t st = hal_.read32(dev_.base + D::STATUS.offset);
+    uint32_t st = 0;
+    do { // until the RUN itself has ended (an interrupt for something else does not end it)
+        if (!wait_device_irq(hal_, dev_, D::IRQ_STATUS.offset, D::irq::DONE.mask() | D::irq::ERROR.mask(), timeout_ns)) {
+            r.message = "timeout waiting for the dypipe accelerator";
+            return r;
+        }
+        st = hal_.read32(dev_.base + D::STATUS.offset);
+    } while (D::status::STATE.get(st) == D::status::kBusy);
     r.cycles = (uint64_t(hal_.read32(dev_.base + D::CYCLES_HI.offset)) << 32) | hal_.read32(dev_.base + D::CYCLES_LO.offset);
     r.functions = hal_.read32(dev_.base + D::FUNCTIONS.offset);
     r.cf_ctx_cycles = hal_.read32(dev_.base + D::CF_CTX.offset);

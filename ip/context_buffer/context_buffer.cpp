@@ -16,16 +16,8 @@ ContextBuffer::ContextBuffer(sc_core::sc_module_name name, const DeviceConfig& d
     socket.register_transport_dbg(this, &ContextBuffer::transport_dbg);
     regs_.declare(kRegisters);
     regs_.set(CB_CAPACITY, ring_.capacity_bytes());
-    auto refresh = [this] {
-        regs_.set(CB_TAIL, ring_.tail_offset());
-        regs_.set(CB_HEAD, ring_.head_offset());
-        regs_.set(CB_COUNT, ring_.count());
-        regs_.set(CB_USED, ring_.used_bytes());
-        regs_.set(CB_PEAK, ring_.peak_bytes());
-        regs_.set(CB_OVERFLOWS, uint32_t(ring_.overflows()));
-    };
     // SavePC: the context words are in place after the tail; the header goes at the tail.
-    regs_.on_write(CB_COMMIT, [this, refresh](uint32_t, uint32_t header) {
+    regs_.on_write(CB_COMMIT, [this](uint32_t, uint32_t header) {
         const uint32_t at = ring_.tail_offset() / 4;
         if (ring_.commit(words_in_header(header))) {
             mem_[at] = header;
@@ -35,7 +27,7 @@ ContextBuffer::ContextBuffer(sc_core::sc_module_name name, const DeviceConfig& d
         }
         refresh();
     });
-    regs_.on_read(CB_POP, [this, refresh](uint32_t) {
+    regs_.on_read(CB_POP, [this](uint32_t) {
         ContextRing::Record r;
         if (!ring_.pop(r)) return 0u;
         ++pops_;
@@ -43,6 +35,26 @@ ContextBuffer::ContextBuffer(sc_core::sc_module_name name, const DeviceConfig& d
         refresh();
         return mem_[r.start];
     });
+    refresh();
+}
+
+void ContextBuffer::refresh() {
+    regs_.set(CB_TAIL, ring_.tail_offset());
+    regs_.set(CB_HEAD, ring_.head_offset());
+    regs_.set(CB_COUNT, ring_.count());
+    regs_.set(CB_USED, ring_.used_bytes());
+    regs_.set(CB_PEAK, ring_.peak_bytes());
+    regs_.set(CB_OVERFLOWS, uint32_t(ring_.overflows()));
+}
+
+void ContextBuffer::reset() {
+    ring_.reset();
+    refresh();
+}
+
+void ContextBuffer::retire(size_t n) {
+    ContextRing::Record gone;
+    for (size_t i = 0; i < n; ++i) ring_.pop(gone);
     refresh();
 }
 

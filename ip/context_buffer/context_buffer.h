@@ -26,7 +26,10 @@ public:
     ContextBuffer(sc_core::sc_module_name name, const DeviceConfig& dev);
 
     RegisterBank& registers() { return regs_; } // CB_* (served through the controller's page)
-    context_buffer::ContextRing& ring() { return ring_; }
+    const context_buffer::ContextRing& ring() const { return ring_; }
+    // The controller's side: forget every pending record / free the oldest n after executing them.
+    void reset();
+    void retire(size_t n);
     uint32_t word(uint32_t word_index) const { return mem_.at(word_index); }
     void set_word(uint32_t word_index, uint32_t v) { mem_.at(word_index) = v; }
     // Called by the controller on an overflow (it raises the interrupt).
@@ -38,6 +41,7 @@ private:
     void b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay);
     unsigned int transport_dbg(tlm::tlm_generic_payload& t);
     bool access(tlm::tlm_generic_payload& t);
+    void refresh(); // CB_* registers from the ring
 
     uint64_t clk_ps_;
     std::vector<uint32_t> mem_;

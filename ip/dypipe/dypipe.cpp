@@ -36,7 +36,7 @@ DyPipe::DyPipe(sc_core::sc_module_name name, const PlatformConfig& cfg, const De
             regs_.set(STATUS, status::STATE.make(status::kBusy));
             run_.notify(access_delay_);
         } else if (v == cmd::kCbReset && !busy_ && cb_) {
-            cb_->ring().reset();
+            cb_->reset();
         }
     });
     regs_.on_write(IRQ_STATUS, [this](uint32_t, uint32_t) { update_irq(); });
@@ -168,8 +168,7 @@ void DyPipe::run() {
         }
         const uint64_t end = begin + res.cycles * clk_ps_;
         if (end > now_ps()) sc_core::wait(ps_time(end - now_ps()));
-        cb::ContextRing::Record gone;
-        for (size_t i = 0; i < recs.size(); ++i) cb_->ring().pop(gone); // restored and executed: the space is free
+        cb_->retire(recs.size()); // restored and executed: the space is free
         ++runs_;
         functions_ += recs.size();
         cycles_ += res.cycles;

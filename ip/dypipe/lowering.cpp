@@ -34,21 +34,37 @@ public:
         o.first = uint32_t(p_.functions.size());
         o.decided_by = decided_by;
         p_.ops.push_back(o);
-        blocks_.clear();
+        op_blocks_ = 0;
+        resident_load_ = kNone;
     }
     void end() { p_.ops.back().count = uint32_t(p_.functions.size()) - p_.ops.back().first; }
 
     // One data block: Load (deps: producers' stores), Compute, Store. Returns the Store's index.
-    uint32_t block(uint64_t load_bytes, uint64_t macs, uint64_t vops, uint64_t store_bytes, std::vector<uint32_t> load_deps) {
-        const uint32_t op = uint32_t(p_.ops.size() - 1), b = uint32_t(blocks_.size());
-        // Double buffering: this block's Load refills the slot the block two back computed from.
-        if (blocks_.size() >= 2) load_deps.push_back(blocks_[blocks_.size() - 2]);
+    // resident: this Load also brings what the op's later blocks read (weights, the
+    // input vector) into the resident region, which the previous resident data's
+    // users must be done with.
+    uint32_t block(uint64_t load_bytes, uint64_t macs, uint64_t vops, uint64_t store_bytes, std::vector<uint32_t> load_deps, bool resident = false) {
+        const uint32_t op = uint32_t(p_.ops.size() - 1), b = op_blocks_++;
+        const size_t n = computes_.size();
+        // Double buffering (across operations too): this Load refills the slot the
+        // block two back computed from; this Compute overwrites that block's output before its Store read it.
+        if (n >= 2) load_deps.push_back(computes_[n - 2]);
+        if (resident) {
+            load_deps.insert(load_deps.end(), resident_users_.begin(), resident_users_.end());
+            resident_users_.clear();
+        }
         std::sort(load_deps.begin(), load_deps.end());
         load_deps.erase(std::unique(load_deps.begin(), load_deps.end()), load_deps.end());
         const uint32_t l = add({Module::Load, op, b, load_bytes, 0, 0, load_deps});
-        const uint32_t c = add({Module::Compute, op, b, 0, macs, vops, {l}});
+        std::vector<uint32_t> cdeps = {l};
+        if (!resident && resident_load_ != kNone) cdeps.push_back(resident_load_);
+        if (n >= 2) cdeps.push_back(stores_[n - 2]);
+        if (resident) resident_load_ = l;
+        const uint32_t c = add({Module::Compute, op, b, 0, macs, vops, cdeps});
         const uint32_t s = add({Module::Store, op, b, store_bytes, 0, 0, {c}});
-        blocks_.push_back(c);
+        computes_.push_back(c);
+        stores_.push_back(s);
+        if (resident_load_ != kNone) resident_users_.push_back(c);
         return s;
     }
 
@@ -57,9 +73,12 @@ private:
         p_.functions.push_back(std::move(f));
         return uint32_t(p_.functions.size() - 1);
     }
+    static constexpr uint32_t kNone = ~0u;
     Program& p_;
     const DyPipeHardware& hw_;
-    std::vector<uint32_t> blocks_; // Computes of the current op, in block order
+    std::vector<uint32_t> computes_, stores_; // of every block so far, in order (the slots alternate)
+    std::vector<uint32_t> resident_users_;   // Computes reading the resident region's current contents
+    uint32_t op_blocks_ = 0, resident_load_ = kNone;
 };
 
 // The producers' stores covering rows [lo, hi) of their output.
@@ -102,7 +121,7 @@ Program lower_network(const ZooNetwork& net, const DyPipeHardware& hw) {
             const std::vector<uint32_t> all = stores_for(made, L.inputs, 0, ~uint64_t(0));
             for (uint64_t k0 = 0, b = 0; k0 < K; k0 += kb, ++b) {
                 const uint64_t k = std::min(kb, K - k0);
-                made[li].push_back({B.block((b == 0 ? C * eb : 0) + k * C * eb, k * C, k, k * eb, b == 0 ? all : std::vector<uint32_t>{}), 0, 1});
+                made[li].push_back({B.block((b == 0 ? C * eb : 0) + k * C * eb, k * C, k, k * eb, b == 0 ? all : std::vector<uint32_t>{}, b == 0), 0, 1});
             }
             p.useful_macs += C * K;
             out_rows[li] = 1;
@@ -111,8 +130,8 @@ Program lower_network(const ZooNetwork& net, const DyPipeHardware& hw) {
             const uint64_t Kout = pool || add ? C : K;
             const uint64_t W = op.input_extent(Q, S); // input columns the windows read
             const uint64_t weights = pool || add ? 0 : R * S * C * K * eb;
-            const uint64_t groups = std::max<uint64_t>(1, ceil_div(weights, B.weight_budget()));
-            const uint64_t Kg = ceil_div(Kout, groups);
+            const uint64_t Kg = ceil_div(Kout, std::max<uint64_t>(1, ceil_div(weights, B.weight_budget())));
+            const uint64_t groups = ceil_div(Kout, Kg); // every group non-empty
             const uint64_t inputs = add ? L.inputs.size() : 1;
             // Rows per block: as many output rows as fit a slot (at least one).
             const uint64_t pad = op.input_extent(P, R) > H ? (op.input_extent(P, R) - H) / 2 : 0;
@@ -125,10 +144,10 @@ Program lower_network(const ZooNetwork& net, const DyPipeHardware& hw) {
                     const uint64_t rows = std::min(b, P - r0);
                     const uint64_t lo = std::min(H, r0 * op.stride > pad ? r0 * op.stride - pad : 0);
                     const uint64_t hi = std::max(lo, std::min(H, lo + in_rows(rows)));
-                    const uint64_t load = inputs * (hi - lo) * W * C * eb + (j == 0 ? weights / groups : 0);
+                    const uint64_t load = inputs * (hi - lo) * W * C * eb + (j == 0 && weights > 0 ? R * S * C * kg * eb : 0);
                     const uint64_t macs = pool || add ? 0 : rows * Q * kg * C * R * S;
                     const uint64_t vops = pool ? rows * Q * kg * R * S : add ? rows * Q * kg * inputs : 0;
-                    const uint32_t s = B.block(load, macs, vops, rows * Q * kg * eb, stores_for(made, L.inputs, lo, hi));
+                    const uint32_t s = B.block(load, macs, vops, rows * Q * kg * eb, stores_for(made, L.inputs, lo, hi), j == 0 && weights > 0);
                     made[li].push_back({s, r0, r0 + rows});
                 }
             }
@@ -165,11 +184,11 @@ uint32_t cell_step(Builder& B, Program& p, const std::string& name, uint64_t in,
                    std::vector<uint32_t> prev, int64_t decided_by) {
     B.begin(name + ".gates", "fc", decided_by);
     const uint64_t per_out = in * eb + eb;
-    const uint64_t kb = std::max<uint64_t>(1, std::min<uint64_t>(gates, (B.slot() - in * eb) / per_out));
+    const uint64_t kb = std::max<uint64_t>(1, std::min<uint64_t>(gates, (B.slot() > in * eb ? B.slot() - in * eb : 0) / per_out));
     std::vector<uint32_t> gate_stores;
     for (uint64_t k0 = 0, b = 0; k0 < gates; k0 += kb, ++b) {
         const uint64_t k = std::min(kb, gates - k0);
-        gate_stores.push_back(B.block((b == 0 ? in * eb : 0) + k * in * eb, k * in, 0, k * eb, b == 0 ? prev : std::vector<uint32_t>{}));
+        gate_stores.push_back(B.block((b == 0 ? in * eb : 0) + k * in * eb, k * in, 0, k * eb, b == 0 ? prev : std::vector<uint32_t>{}, b == 0));
     }
     p.useful_macs += in * gates;
     B.end();

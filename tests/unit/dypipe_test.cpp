@@ -98,10 +98,11 @@ TEST_CASE("lowered operations load before they compute and compute before they s
         for (size_t i = 0; i < p.functions.size(); ++i) {
             const ModuleFunction& f = p.functions[i];
             macs += f.macs;
-            if (f.module == Module::Compute) {
-                REQUIRE(f.deps.size() == 1);
-                CHECK(p.functions[f.deps[0]].module == Module::Load);
-                CHECK(p.functions[f.deps[0]].block == f.block);
+            if (f.module == Module::Compute) { // its own block's Load is among what it waits for
+                bool own_load = false;
+                for (uint32_t d : f.deps)
+                    own_load |= p.functions[d].module == Module::Load && p.functions[d].op == f.op && p.functions[d].block == f.block;
+                CHECK(own_load);
             }
             if (f.module == Module::Store) CHECK(p.functions[f.deps.at(0)].module == Module::Compute);
         }
@@ -112,6 +113,28 @@ TEST_CASE("lowered operations load before they compute and compute before they s
         CHECK(run_pipeline(p, PipelineMode::Static, hw).cycles <= run_pipeline(p, PipelineMode::None, hw).cycles);
         CHECK(r.cycles < run_pipeline(p, PipelineMode::None, hw).cycles);
     }
+}
+
+TEST_CASE("later blocks wait for the data block 0 brought for all of them, and slots are not refilled while in use", "[dypipe]") {
+    const DyPipeHardware hw = diannao();
+    ZooNetwork net;
+    net.name = "two-fc";
+    ZooLayer a, b;
+    a.name = "fc1", a.kind = LayerKind::Fc, a.op = sched::parse_operator("C=4096,K=4096");
+    b.name = "fc2", b.kind = LayerKind::Fc, b.op = sched::parse_operator("C=4096,K=1000");
+    b.inputs = {0};
+    net.layers = {a, b};
+    const Program p = lower_network(net, hw);
+    const PipelineResult r = run_pipeline(p, PipelineMode::Dynamic, hw);
+    for (const ProgramOp& op : p.ops) {
+        const uint32_t first_load = op.first; // block 0's Load carries the input vector
+        for (uint32_t i = op.first; i < op.first + op.count; ++i)
+            if (p.functions[i].module == Module::Compute) CHECK(r.timing[i].start >= r.timing[first_load].end);
+    }
+    // fc2's input vector replaces fc1's in the resident region: only once fc1's computes are done.
+    const uint32_t fc2_first = p.ops[1].first;
+    for (uint32_t i = p.ops[0].first; i < p.ops[0].first + p.ops[0].count; ++i)
+        if (p.functions[i].module == Module::Compute) CHECK(r.timing[fc2_first].start >= r.timing[i].end);
 }
 
 TEST_CASE("DyPipe's costs: dynamic pays saves, restores and dispatches that static does not, and they vanish when free", "[dypipe]") {
@@ -140,7 +163,7 @@ TEST_CASE("a 256-byte context buffer throttles the controller but the pipeline s
     check_schedule(p, small, false);
     CHECK(small.cb_peak_records <= 7);
     CHECK(small.cb_full_cycles > 0);
-    CHECK(small.cycles > big.cycles);
+    CHECK(small.cycles >= big.cycles); // never faster; equal when the dependencies allow no further lookahead anyway
 }
 
 TEST_CASE("variable-length sequences: static pads to the longest, dynamic runs what the input needs", "[dypipe]") {
