@@ -1,8 +1,10 @@
 // Small shared helpers for the TLM models.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <systemc>
 #include <tlm>
@@ -35,6 +37,42 @@ struct TimingOnlyExtension : tlm::tlm_extension<TimingOnlyExtension> {
     void copy_from(const tlm::tlm_extension_base&) override {}
 };
 inline bool timing_only(const tlm::tlm_generic_payload& t) { return t.get_extension<TimingOnlyExtension>() != nullptr; }
+
+// A copy over an initiator socket as a DMA-style engine does it: the source
+// read in pieces that never cross 4 KiB (like AXI bursts), every read issued
+// at start_ps (the memory queues them), the writes in order, each once its
+// read and the writes before it are done. Real data. False on a bus error
+// (fault_addr set); done_ps: when the last write completed.
+template <class Socket>
+bool timed_copy(Socket& bus, uint64_t src, uint64_t dst, uint64_t len, uint64_t start_ps, std::vector<uint8_t>& buf, uint64_t& done_ps,
+                uint64_t& fault_addr) {
+    constexpr uint64_t kBoundary = 4096;
+    buf.resize(len);
+    tlm::tlm_generic_payload p;
+    done_ps = start_ps;
+    for (uint64_t a = 0; a < len;) {
+        const uint64_t end = std::min(len, ((src + a) / kBoundary + 1) * kBoundary - src);
+        for (int write = 0; write < 2; ++write) {
+            p.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+            p.set_address(write ? dst + a : src + a);
+            p.set_data_ptr(&buf[a]);
+            p.set_data_length(uint32_t(end - a));
+            p.set_streaming_width(uint32_t(end - a));
+            p.set_byte_enable_ptr(nullptr);
+            p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+            const uint64_t at = write ? done_ps : start_ps, now = now_ps();
+            sc_core::sc_time d = ps_time(at > now ? at - now : 0);
+            bus->b_transport(p, d);
+            if (!p.is_response_ok()) {
+                fault_addr = write ? dst + a : src + a;
+                return false;
+            }
+            done_ps = std::max(done_ps, now + ps_of(d));
+        }
+        a = end;
+    }
+    return true;
+}
 
 // A bus access to a register file: read or write at `offset`, response set.
 inline void access_registers(RegisterBank& regs, uint64_t offset, tlm::tlm_generic_payload& t) {

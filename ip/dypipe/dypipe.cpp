@@ -1,7 +1,6 @@
 #include "dypipe.h"
 
 #include <algorithm>
-#include <numeric>
 
 #include "dypipe_regs.h"
 #include "ip/common/half.h"
@@ -76,17 +75,9 @@ bool DyPipe::bus_access(tlm::tlm_command cmd, uint64_t addr, void* data, uint32_
     p.set_data_ptr(static_cast<uint8_t*>(data));
     p.set_data_length(len);
     p.set_streaming_width(len);
-    p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_core::sc_time d = sc_core::SC_ZERO_TIME; // the schedule already charged the time
-    bus->b_transport(p, d);
-    return p.is_response_ok();
-}
-
-bool DyPipe::move(uint64_t from, uint64_t to, uint32_t bytes, uint32_t& fault) {
-    std::vector<uint8_t> buf(bytes);
-    if (!bus_access(tlm::TLM_READ_COMMAND, from, buf.data(), bytes)) return fault = uint32_t(from), false;
-    if (!bus_access(tlm::TLM_WRITE_COMMAND, to, buf.data(), bytes)) return fault = uint32_t(to), false;
-    return true;
+    // The PE array's operand traffic is inside the compute time the model charged:
+    // a debug access moves the data without occupying the buffer's port again.
+    return bus->transport_dbg(p) == len;
 }
 
 // out[k] = sum_c w[k][c] * in[c] (fp16 operands, fp32 accumulation in c order, fp16 result).
@@ -148,24 +139,35 @@ void DyPipe::run() {
             ++prog.ops.back().count;
             prog.functions.push_back(f);
         }
-        const PipelineResult res = run_pipeline(prog, mode, hw_);
-        // Execute in completion order: each function takes effect when it ends.
-        std::vector<size_t> order(recs.size());
-        std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return res.timing[a].end < res.timing[b].end; });
-        uint32_t fault = 0;
+        // The modules run each function as the scheduler starts it: transfers
+        // move real bytes over the bus and take the bus's time (DRAM banks and
+        // rows, the global buffer's port); computes run on the global buffer's
+        // data and take the model's cycles. Starts come in time order, so every
+        // function sees what the functions it depends on left behind.
+        uint64_t fault = 0;
         bool ok = true;
-        for (size_t i : order) {
-            const uint64_t at = begin + res.timing[i].end * clk_ps_;
-            if (at > now_ps()) sc_core::wait(ps_time(at - now_ps()));
+        std::vector<uint8_t> buf;
+        auto execute = [&](uint32_t i, uint64_t start, uint64_t modelled_end) -> uint64_t {
             const auto& r = recs[i];
-            if (r.module == uint8_t(Module::Load)) ok = move(r.src, r.dst, r.a, fault), bytes_loaded_ += r.a;
-            else if (r.module == uint8_t(Module::Store)) ok = move(r.src, r.dst, r.a, fault), bytes_stored_ += r.a;
-            else if (r.kind == cb::ComputeKind::Fc || r.kind == cb::ComputeKind::FcRelu) ok = fc(r.src, r.aux, r.dst, r.a, r.b, r.kind == cb::ComputeKind::FcRelu, fault);
-            board_trace().span(std::string(name()) + "." + to_string(Module(r.module)), "op " + std::to_string(r.op) + " block " + std::to_string(r.block),
-                               begin + res.timing[i].start * clk_ps_, at);
-            if (!ok) break;
-        }
+            if (!ok) return modelled_end; // after a fault nothing more takes effect
+            if (r.module == uint8_t(Module::Compute)) {
+                if (r.kind == cb::ComputeKind::Fc || r.kind == cb::ComputeKind::FcRelu) {
+                    uint32_t f32 = 0;
+                    ok = fc(r.src, r.aux, r.dst, r.a, r.b, r.kind == cb::ComputeKind::FcRelu, f32);
+                    fault = f32;
+                }
+                return modelled_end;
+            }
+            uint64_t done_ps = 0;
+            ok = timed_copy(bus, r.src, r.dst, r.a, begin + start * clk_ps_, buf, done_ps, fault);
+            (r.module == uint8_t(Module::Load) ? bytes_loaded_ : bytes_stored_) += r.a;
+            return (done_ps - begin + clk_ps_ - 1) / clk_ps_;
+        };
+        const PipelineResult res = run_pipeline(prog, mode, hw_, execute);
+        for (size_t i = 0; i < recs.size(); ++i)
+            board_trace().span(std::string(name()) + "." + to_string(Module(recs[i].module)),
+                               "op " + std::to_string(recs[i].op) + " block " + std::to_string(recs[i].block), begin + res.timing[i].start * clk_ps_,
+                               begin + res.timing[i].end * clk_ps_);
         const uint64_t end = begin + res.cycles * clk_ps_;
         if (end > now_ps()) sc_core::wait(ps_time(end - now_ps()));
         cb_->retire(recs.size()); // restored and executed: the space is free
@@ -181,7 +183,7 @@ void DyPipe::run() {
         regs_.set(CF_CTX, uint32_t(std::min<uint64_t>(cf, 0xFFFFFFFFu)));
         busy_ = false;
         board_trace().span(name(), std::string("run (") + to_string(mode) + ", " + std::to_string(recs.size()) + " functions)", begin, now_ps());
-        finish(ok ? kErrNone : kErrBus, fault);
+        finish(ok ? kErrNone : kErrBus, uint32_t(fault));
     }
 }
 

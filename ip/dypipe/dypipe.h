@@ -2,10 +2,11 @@
 // with its register page, the IO load / compute / IO store modules and the
 // runtime scheduler. RUN takes the module functions pending in the context
 // buffer (the deterministic graph the firmware saved as the dynamic graph
-// unfolded), schedules them with `run_pipeline` under the PIPELINE mode (the
-// *what*, pipeline.h) and executes them at their scheduled times: loads and
-// stores move real bytes over the bus, fc computes run on the fp16 data in the
-// global buffer, other computes take their time only. README.md here.
+// unfolded) and schedules them with `run_pipeline` under the PIPELINE mode
+// (the *what*, pipeline.h); the modules execute each function as it starts:
+// loads and stores move real bytes over the bus and take the bus's time, fc
+// computes run on the fp16 data in the global buffer, other computes take
+// their time only. README.md here.
 #pragma once
 
 #include <systemc>
@@ -41,7 +42,6 @@ private:
     void run();
     void finish(uint32_t err, uint32_t detail);
     void update_irq();
-    bool move(uint64_t from, uint64_t to, uint32_t bytes, uint32_t& fault);
     bool fc(uint64_t in, uint64_t w, uint64_t out, uint32_t c, uint32_t k, bool relu, uint32_t& fault);
     bool bus_access(tlm::tlm_command cmd, uint64_t addr, void* data, uint32_t len);
 

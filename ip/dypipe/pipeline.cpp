@@ -46,7 +46,7 @@ uint64_t transfer_cycles(const ModuleFunction& f, const DyPipeHardware& hw) {
     return uint64_t(double(f.bytes) / hw.dram_bytes_per_cycle + 0.999999);
 }
 
-PipelineResult run_pipeline(const Program& p, PipelineMode mode, const DyPipeHardware& hw) {
+PipelineResult run_pipeline(const Program& p, PipelineMode mode, const DyPipeHardware& hw, const ExecuteHook& execute) {
     const size_t n = p.functions.size();
     PipelineResult r;
     r.mode = mode;
@@ -65,10 +65,15 @@ PipelineResult run_pipeline(const Program& p, PipelineMode mode, const DyPipeHar
     auto occupy = [&](size_t i, uint64_t start) {
         const ModuleFunction& f = p.functions[i];
         uint64_t end;
+        const uint64_t begin = start + restore;
         if (f.module == Module::Compute) {
             const uint64_t w = compute_cycles(f, hw);
-            end = start + restore + w;
-            r.work_cycles += w;
+            end = execute ? std::max(begin, execute(uint32_t(i), begin, begin + w)) : begin + w;
+            r.work_cycles += end - begin;
+        } else if (execute) {
+            end = std::max(begin, execute(uint32_t(i), begin, begin + transfer_cycles(f, hw) + hw.dram_latency_cycles));
+            r.work_cycles += end - begin;
+            r.dram_bytes += f.bytes;
         } else {
             const uint64_t x = transfer_cycles(f, hw), begin = std::max(start + restore, channel_free);
             channel_free = begin + x;

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,15 @@ struct PipelineResult {
 uint64_t compute_cycles(const ModuleFunction& f, const DyPipeHardware& hw);
 uint64_t transfer_cycles(const ModuleFunction& f, const DyPipeHardware& hw);
 
-PipelineResult run_pipeline(const Program& p, PipelineMode mode, const DyPipeHardware& hw);
+// Who performs the functions: called as the scheduler starts function i at
+// cycle `start` (after its context restore), in non-decreasing start order,
+// with the end the model expects (compute: its cycles; IO: transfer + latency,
+// without the shared-channel queueing); returns the cycle it really ends. The
+// board's accelerator moves the bytes over its bus (the bus's timing) and
+// computes. Without a hook: the model, IO on one shared channel of
+// hw.dram_bytes_per_cycle plus hw.dram_latency_cycles.
+using ExecuteHook = std::function<uint64_t(uint32_t function, uint64_t start, uint64_t modelled_end)>;
+
+PipelineResult run_pipeline(const Program& p, PipelineMode mode, const DyPipeHardware& hw, const ExecuteHook& execute = {});
 
 } // namespace dynavp::dypipe

@@ -13,7 +13,6 @@ namespace dynavp {
 using namespace predictor;
 
 namespace {
-constexpr uint64_t kBurstBoundary = 4096; // AXI bursts never cross 4 KiB
 uint32_t sat32(uint64_t v) { return uint32_t(std::min<uint64_t>(v, 0xFFFFFFFFu)); }
 } // namespace
 
@@ -290,31 +289,8 @@ void Predictor::set_entry(uint32_t k, uint32_t t, bool valid, bool disabled) {
 
 bool Predictor::move_tile(const Bank& b, uint32_t t, uint64_t& done_ps) {
     const uint64_t tb = b.tile_bytes, src = b.tile_dram(t), dst = pfb_base_ + b.pfb_offset + uint64_t(t) * tb;
-    buf_.resize(tb);
-    tlm::tlm_generic_payload p;
-    const uint64_t start = now_ps();
-    done_ps = start;
-    bool ok = true;
-    // All reads of the tile go out together (the DRAM model queues them by
-    // bank); each piece is written to the prefetch buffer once its read is back.
-    for (uint64_t a = 0; a < tb && ok;) {
-        const uint64_t end = std::min(tb, ((src + a) / kBurstBoundary + 1) * kBurstBoundary - src);
-        for (int write = 0; write < 2 && ok; ++write) {
-            p.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-            p.set_address(write ? dst + a : src + a);
-            p.set_data_ptr(&buf_[a]);
-            p.set_data_length(uint32_t(end - a));
-            p.set_streaming_width(uint32_t(end - a));
-            p.set_byte_enable_ptr(nullptr);
-            p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-            sc_core::sc_time d = ps_time((write ? done_ps : start) - now_ps());
-            bus->b_transport(p, d);
-            ok = p.is_response_ok();
-            done_ps = std::max(done_ps, now_ps() + ps_of(d));
-        }
-        a = end;
-    }
-    return ok;
+    uint64_t fault = 0;
+    return timed_copy(bus, src, dst, tb, now_ps(), buf_, done_ps, fault);
 }
 
 void Predictor::engine() {

@@ -466,3 +466,23 @@ TEST_CASE("dypipe-rnn runs under --pipeline all on dypipe-diannao, and pipelines
     REQUIRE(error_lines(wrong.err).size() == 1);
     CHECK(error_lines(wrong.err)[0].find("does not run on the DyPipe accelerator") != std::string::npos);
 }
+
+TEST_CASE("the board's DyPipe transfers take the DRAM device's time, not the model's latency figure", "[cli][dypipe]") {
+    // dram_latency_cycles only feeds the scheduler's own channel model (reproduce); on the board the
+    // transfers go over the bus, so it must not matter there, while the DRAM's clock must.
+    json base = json::parse(slurp(fs::path(DYNAVP_SOURCE_DIR) / "platform/presets/dypipe-diannao.json"));
+    auto cycles = [&](json cfg) {
+        const fs::path p = write_file("board.json", cfg.dump()), j = scratch() / "s.json";
+        const Result r = dynavp("run --platform " + p.string() + " --firmware dypipe-rnn --pipeline dynamic --seed 2 --quiet --json " + j.string());
+        INFO(r.err);
+        REQUIRE(r.code == 0);
+        return json::parse(slurp(j))["firmware"]["metrics"]["dynamic"]["accelerator_cycles"].get<double>();
+    };
+    const double normal = cycles(base);
+    json latency = base;
+    latency["dypipe"]["dram_latency_cycles"] = 1000;
+    CHECK(cycles(latency) == normal);
+    json slow = base;
+    slow["devices"][0]["timing"]["tCK_ps"] = 2000; // 16 GB/s
+    CHECK(cycles(slow) > 1.1 * normal);
+}

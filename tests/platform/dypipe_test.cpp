@@ -102,21 +102,7 @@ TEST_CASE("dypipe-rnn: none, static and dynamic pipelines give bit-identical fin
     b.report(s);
     CHECK(s.u64("dypipe.macs_computed") > 0);
     CHECK(s.u64("context_buffer.overflows") == 0);
-}
-
-TEST_CASE("dypipe-rnn with a 20-cycle DRAM latency still agrees across pipelines: every slot hazard is a dependency", "[platform][dypipe]") {
-    // With a short latency the scheduler reorders more: a missing WAR/RAW dependency between the
-    // double-buffered slots shows up as a wrong final state (it did, before h_0's load waited for
-    // the previous sequence's last cell and store).
-    static PlatformConfig cfg = load_platform("dypipe-diannao");
-    cfg.dypipe.dram_latency_cycles = 20;
-    const fw::FirmwareInfo* image = fw::find_firmware("dypipe-rnn");
-    fw::FirmwareArgs args;
-    args.seed = 3;
-    args.samples = 12;
-    args.platform = &cfg;
-    args.pipelines = {"none", "static", "dynamic"};
-    Board& b = test::run_board(cfg, [&](fw::Hal& hal) { return image->entry(hal, args); });
-    for (const auto& line : b.host().log_lines()) INFO(line);
-    CHECK(b.host().exit_code() == 0);
+    // The IO modules' transfers went over the bus to the DRAM device (firmware only used untimed loads and peeks).
+    CHECK(s.u64("dram.bytes_read") == s.u64("dypipe.bytes_loaded"));
+    CHECK(s.u64("dram.bytes_written") == s.u64("dypipe.bytes_stored"));
 }
