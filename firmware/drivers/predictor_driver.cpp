@@ -80,7 +80,6 @@ uint32_t PredictorDriver::rat() { return hal_.read32(dev_.base + P::RAT.offset);
 void PredictorDriver::set_rat(uint32_t r) { hal_.write32(dev_.base + P::RAT.offset, r); }
 std::vector<bool> PredictorDriver::predicted() { return mask(P::kPredicted); }
 std::vector<bool> PredictorDriver::loaded() { return mask(P::kLoaded); }
-uint32_t PredictorDriver::fifo_level() { return P::status::FIFO_LEVEL.get(hal_.read32(dev_.base + P::STATUS.offset)); }
 
 uint8_t PredictorDriver::state(uint32_t tile, uint32_t rat) {
     const uint64_t e = (uint64_t(tile) << rat_bits_) | rat;

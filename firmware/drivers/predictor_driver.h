@@ -51,7 +51,6 @@ public:
     uint8_t state(uint32_t tile, uint32_t rat);
     void set_state(uint32_t tile, uint32_t rat, uint8_t s); // read-modify-write of the packed table word
     PredictorCounters counters();
-    uint32_t fifo_level();
 
 private:
     std::vector<bool> mask(uint32_t base);

@@ -31,7 +31,6 @@ public:
     void reset();
     void retire(size_t n);
     uint32_t word(uint32_t word_index) const { return mem_.at(word_index); }
-    void set_word(uint32_t word_index, uint32_t v) { mem_.at(word_index) = v; }
     // Called by the controller on an overflow (it raises the interrupt).
     void on_overflow(std::function<void()> f) { overflow_ = std::move(f); }
 

@@ -41,7 +41,6 @@ public:
     // RESOLVE of bank `bank` with the actual access trace.
     uint32_t selected_bank() const { return sel_; }
     void resolve(uint32_t bank, const std::vector<bool>& actual);
-    const predictor::PredictionTable& table() const { return table_; }
 
     void report(Stats& s, const std::string& prefix) const;
 
