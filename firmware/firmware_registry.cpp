@@ -19,6 +19,10 @@ const std::vector<FirmwareInfo>& firmware_images() {
                        "module functions saved into the context buffer as the loop unfolds, run under --pipeline none|static|dynamic "
                        "(static pads to the longest); final states checked bit for bit against the reference",
          &dypipe_rnn_main, false, true},
+        {"runtime", "the DynNN firmware runtime (firmware/runtime): runs the zoo model given by --workload sample by sample, "
+                    "layer by layer, the way DNA Fig. 8 describes -- agents on the nonlinear units, runtime monitor, transverter, "
+                    "predictor -- under --design; decisions from the board's agents (functional) or a trace",
+         &model_runtime_main, true, false, true},
     };
     return images;
 }

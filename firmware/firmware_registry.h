@@ -10,7 +10,9 @@
 
 namespace dynavp {
 struct PlatformConfig;
-}
+struct ZooNetwork;
+struct DecisionTrace;
+} // namespace dynavp
 
 namespace dynavp::fw {
 
@@ -26,6 +28,11 @@ struct FirmwareArgs {
     // For images that run on the DyPipe accelerator (FirmwareInfo::takes_pipeline):
     // "none", "static", "dynamic", in the order to run them.
     std::vector<std::string> pipelines = {"dynamic"};
+    // For images that run a zoo model (FirmwareInfo::takes_workload).
+    const ZooNetwork* workload = nullptr;
+    // The agents' decisions, sample by sample; null: the agents compute them
+    // on the board from real activations (functional mode).
+    const DecisionTrace* decisions = nullptr;
 };
 
 using FirmwareEntry = int (*)(Hal&, const FirmwareArgs&); // 0 = pass
@@ -36,6 +43,7 @@ struct FirmwareInfo {
     FirmwareEntry entry;
     bool takes_design = false;   // honours --design / --sched / --prefetch / --samples
     bool takes_pipeline = false; // honours --pipeline / --samples
+    bool takes_workload = false; // honours --workload (and --design, --samples, --decisions)
 };
 
 const std::vector<FirmwareInfo>& firmware_images();
@@ -46,5 +54,6 @@ int selftest_main(Hal& hal, const FirmwareArgs& args);
 int conv_check_main(Hal& hal, const FirmwareArgs& args);
 int moe_layer_main(Hal& hal, const FirmwareArgs& args);
 int dypipe_rnn_main(Hal& hal, const FirmwareArgs& args);
+int model_runtime_main(Hal& hal, const FirmwareArgs& args); // firmware/runtime/model_runtime.cpp
 
 } // namespace dynavp::fw

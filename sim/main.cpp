@@ -140,9 +140,13 @@ int cmd_run(const std::vector<std::string>& args) {
         "sched", po::value(&o.sched), "override the scheduling policy: static|library|transverter|oracle")(
         "prefetch", po::value(&o.prefetch), "override the prefetch policy: none|conventional|predictor|oracle")(
         "samples", po::value(&o.samples), "dynamic-NN firmware: samples to run (default: the firmware's)")(
-        "pipeline", po::value(&o.pipeline), "DyPipe firmware (dypipe-rnn): none|static|dynamic|all (default dynamic)");
+        "pipeline", po::value(&o.pipeline), "DyPipe firmware (dypipe-rnn): none|static|dynamic|all (default dynamic)")(
+        "workload,w", po::value(&o.workload), "a zoo model (`dynavp list`) for the runtime firmware (implies --firmware runtime)")(
+        "decisions", po::value(&o.decisions), "runtime: functional | generate | <trace.jsonl> (default: functional if the model supports it)")(
+        "save-decisions", po::value(&o.save_decisions), "runtime: write the decisions used as a JSON Lines trace");
     auto vm = parse(args, desc);
     if (wants_help(vm, desc)) return 0;
+    if (!o.workload.empty() && vm["firmware"].defaulted()) o.firmware = "runtime";
     return run_command(o);
 }
 

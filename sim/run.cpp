@@ -13,6 +13,9 @@
 #include "platform/board.h"
 #include "platform/config_reader.h"
 #include "platform/trace.h"
+#include "firmware/runtime/model_runtime.h"
+#include "workloads/decisions.h"
+#include "workloads/zoo.h"
 
 namespace dynavp {
 
@@ -78,6 +81,44 @@ int run_command(const RunOptions& o) {
     args.seed = o.seed;
     args.platform = &cfg;
     resolve_design(o, *image, args);
+    ZooNetwork net;
+    DecisionTrace trace;
+    std::string decisions_source;
+    if (image->takes_workload) {
+        if (o.workload.empty()) {
+            std::string names;
+            for (const auto& n : zoo_network_names()) names += (names.empty() ? "" : ", ") + n;
+            throw ConfigError("--workload", "", std::string("firmware \"") + image->name + "\" needs a model (known: " + names + ")");
+        }
+        net = load_zoo_network(o.workload);
+        args.workload = &net;
+        if (!args.samples) args.samples = 1;
+        const std::string why = fw::functional_support(net);
+        std::string mode = o.decisions;
+        if (mode.empty()) mode = why.empty() && !o.timing_only ? "functional" : "generate";
+        if (mode == "functional") {
+            if (!why.empty()) throw ConfigError("--decisions", "", "functional agents cannot run " + net.name + ": " + why + " (use --decisions generate or a trace file)");
+            if (o.timing_only) throw ConfigError("--decisions", "", "functional agents need real activations: not with --timing-only");
+            decisions_source = "functional";
+        } else if (mode == "generate") {
+            trace = generate_trace(net, args.samples, o.seed);
+            args.decisions = &trace;
+            decisions_source = "generated";
+        } else {
+            trace = read_trace(mode, net);
+            if (trace.samples < args.samples)
+                throw ConfigError(mode, "", "the trace has " + std::to_string(trace.samples) + " samples, --samples asks for " + std::to_string(args.samples));
+            args.decisions = &trace;
+            decisions_source = mode;
+        }
+        if (!o.save_decisions.empty()) {
+            if (!args.decisions) throw ConfigError("--save-decisions", "", "functional decisions are made on the board; save generated or file traces");
+            write_trace(o.save_decisions, trace, net);
+        }
+    } else if (!o.workload.empty() || !o.decisions.empty()) {
+        throw ConfigError(!o.workload.empty() ? "--workload" : "--decisions", "",
+                          std::string("firmware \"") + image->name + "\" runs no zoo model (the runtime firmware does: --firmware runtime)");
+    }
 
     const auto host_t0 = std::chrono::steady_clock::now();
     board_trace().enable(!o.trace_out.empty());
@@ -127,6 +168,11 @@ int run_command(const RunOptions& o) {
         std::string p;
         for (const auto& x : args.pipelines) p += (p.empty() ? "" : ",") + x;
         s.set("firmware.pipeline", p);
+    }
+    if (image->takes_workload) {
+        s.set("firmware.workload.name", net.name);
+        s.set("firmware.workload.category", net.category);
+        s.set("firmware.workload.decisions", decisions_source);
     }
     if (image->takes_design) {
         s.set("firmware.design.name", args.design_name);
@@ -232,6 +278,10 @@ std::string summary_table(const nlohmann::json& j) {
                << " uJ moving tiles into the prefetch buffer (NPU + predictor: " << j["energy_pj"]["total"].get<double>() / 1e6 << " uJ)";
             row("predictor energy", pe.str());
         }
+    }
+    if (j.contains("firmware") && j["firmware"].contains("workload")) {
+        const auto& w = j["firmware"]["workload"];
+        row("workload", w["name"].get<std::string>() + " (" + w["category"].get<std::string>() + "), decisions " + w["decisions"].get<std::string>());
     }
     if (j.contains("firmware") && j["firmware"].contains("design")) {
         const auto& d = j["firmware"]["design"];

@@ -22,6 +22,13 @@ struct RunOptions {
     std::string design, sched, prefetch;
     uint32_t samples = 0;      // 0: the firmware's default
     std::string pipeline;      // DyPipe firmware only: none | static | dynamic | all (empty: dynamic)
+    // The firmware runtime (fw::FirmwareInfo::takes_workload): a zoo model, and
+    // where its agents' decisions come from: "functional" (the board's agents
+    // on real activations), "generate" (the seeded generator, the model's
+    // "trace" parameters), or a JSON Lines trace file. Empty: functional when
+    // the model supports it and the run is not --timing-only, else generate.
+    std::string workload, decisions;
+    std::string save_decisions; // write the decisions used (generate / file) as a trace file
 };
 
 // Returns the process exit code: 0 when the firmware passed.

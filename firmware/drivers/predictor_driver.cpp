@@ -30,6 +30,8 @@ void PredictorDriver::set_layout(const TileLayout& l) {
     hal_.write32(dev_.base + P::TILE_BYTES.offset, l.tile_bytes);
     hal_.write32(dev_.base + P::PFB_OFFSET.offset, l.pfb_offset);
     hal_.write32(dev_.base + P::DIR_BASE.offset, l.directory_base);
+    hal_.write32(dev_.base + P::TILE_BASE.offset, l.table_base);
+    hal_.write32(dev_.base + P::TILE_STRIDE.offset, l.stride);
 }
 
 std::vector<bool> PredictorDriver::mask(uint32_t base) {

@@ -15,10 +15,12 @@ namespace dynavp::fw {
 
 struct TileLayout {
     uint32_t tiles = 0;          // TileIDs 0 .. tiles-1 of this operator
-    uint64_t dram = 0;           // tile t at dram + t * tile_bytes
-    uint32_t tile_bytes = 0;
+    uint64_t dram = 0;           // tile t at dram + t * stride (stride 0: tile_bytes)
+    uint32_t tile_bytes = 0;     // bytes prefetched per tile
     uint32_t pfb_offset = 0;     // slot t at pfb_offset + t * tile_bytes in the prefetch buffer
     uint32_t directory_base = 0; // prefetch-directory entries directory_base + t
+    uint32_t table_base = 0;     // prediction-table rows table_base + t (one range per layer)
+    uint32_t stride = 0;         // DRAM distance between tiles; > tile_bytes: only each tile's first tile_bytes
 };
 
 struct PredictorCounters {

@@ -295,9 +295,10 @@ void NpuCore::execute() {
 void NpuCore::run_nonlinear_job(const JobDescriptor& d, uint64_t& t) {
     using namespace core;
     const uint64_t rows = std::max<uint32_t>(1, d.nl_rows);
-    if (d.nl_op > uint32_t(NonlinearOp::Gelu) || d.nl_n == 0 || d.nl_k == 0 || d.nl_k > d.nl_n || uint64_t(d.nl_n) * rows > (1u << 20)) {
+    if (d.nl_op > uint32_t(NonlinearOp::Gelu) || d.nl_n == 0 || d.nl_k == 0 || d.nl_k > d.nl_n || uint64_t(d.nl_n) * rows > (1u << 20) ||
+        d.nl_in_format > kNlInInt32) {
         sync_to(t);
-        return fail(kErrBadDescriptor, d.nl_op, "nonlinear op, n, rows or k out of range");
+        return fail(kErrBadDescriptor, d.nl_op, "nonlinear op, n, rows, k or input format out of range");
     }
     const auto op = NonlinearOp(d.nl_op);
     const uint64_t n = d.nl_n;
@@ -306,6 +307,12 @@ void NpuCore::run_nonlinear_job(const JobDescriptor& d, uint64_t& t) {
         sync_to(t);
         return fail(kErrBusFault, uint32_t(bus_error_addr_), "agent input read");
     }
+    if (d.nl_in_format == kNlInInt32)
+        for (float& v : x) {
+            int32_t i;
+            std::memcpy(&i, &v, 4);
+            v = float(i);
+        }
     const uint64_t begin = t;
     t += rows * nonlinear_cycles(op, n, npu_.cfg_.npu.nonlinear_lanes, d.nl_k) * npu_.clk_ps_;
     const auto policy = AgentPolicy(d.policy);
@@ -600,9 +607,11 @@ uint64_t NpuCore::stage_glb_tile(NpuLaunch& L, Tensor v, uint64_t seq, uint64_t 
                         src = npu_.pfb_base_ + e->offset + (a - e->dram);
                         arrived = std::max(arrived, xfer(src, len, false, at));
                         npu_.n_.pfb_read += len;
+                        (v == sched::Weight ? npu_.n_.pfb_read_weight : npu_.n_.pfb_read_feature) += len;
                     } else {
                         arrived = std::max(arrived, xfer(a, len, false, at));
                         npu_.count(a, len, false);
+                        if (npu_.where(a) == Npu::Where::Dram) (v == sched::Weight ? npu_.n_.dram_read_weight : npu_.n_.dram_read_feature) += len;
                     }
                 }
                 if (L.functional && !load_operand(L, v, blocked ? r : m, blocked ? ~uint64_t(0) : off, n, src, pad)) npu_.fail_launch(L);
@@ -1174,6 +1183,10 @@ void Npu::report(Stats& s, const std::string& p) const {
     s.set(p + ".bytes.dram_read", n_.dram_read);
     s.set(p + ".bytes.dram_write", n_.dram_write);
     s.set(p + ".bytes.prefetch_read", n_.pfb_read);
+    s.set(p + ".bytes.dram_read_weight", n_.dram_read_weight);
+    s.set(p + ".bytes.dram_read_feature", n_.dram_read_feature);
+    s.set(p + ".bytes.prefetch_read_weight", n_.pfb_read_weight);
+    s.set(p + ".bytes.prefetch_read_feature", n_.pfb_read_feature);
     s.set(p + ".bytes.prefetch_write", n_.pfb_write);
     s.set(p + ".bytes.glb_read", n_.glb_read);
     s.set(p + ".bytes.glb_write", n_.glb_write);

@@ -170,6 +170,8 @@ public:
     // Engine-wide counters (bytes by memory level, energy inputs).
     struct Counters {
         uint64_t dram_read = 0, dram_write = 0, pfb_read = 0, pfb_write = 0, glb_read = 0, glb_write = 0;
+        // Of dram_read / pfb_read: tensor-job weight and input (feature) reads (DNA Fig. 17's split).
+        uint64_t dram_read_weight = 0, dram_read_feature = 0, pfb_read_weight = 0, pfb_read_feature = 0;
         uint64_t core_fill = 0, core_drain = 0; // bytes into / out of core buffers (over the NoC)
         uint64_t macs = 0, launches = 0, tile_transactions = 0;
         double reg_pj = 0, core_buffer_pj = 0; // inner-tile traffic (cost model, identical for every tile)

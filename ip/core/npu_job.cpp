@@ -89,6 +89,7 @@ template <class IO, class D> void fields(IO& io, D& d) {
     u64(d.nl_src);
     u64(d.nl_dst);
     u32(d.nl_rows);
+    u32(d.nl_in_format);
 }
 
 } // namespace
@@ -115,7 +116,7 @@ void encode_job(const JobDescriptor& d, uint8_t out[kJobBytes]) {
     Writer w{out};
     w.u32(kJobMagic);
     fields(w, d);
-    static_assert(4 + 4 * 30 + 8 * 7 <= kJobBytes, "descriptor fields overflow kJobBytes");
+    static_assert(4 + 4 * 31 + 8 * 7 <= kJobBytes, "descriptor fields overflow kJobBytes");
 }
 
 bool decode_job(const uint8_t in[kJobBytes], JobDescriptor& d) {

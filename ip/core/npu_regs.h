@@ -195,7 +195,12 @@ struct JobDescriptor {
     // router logits: top-k per row); every row records with addresses
     // rt_address .. rt_address + nl_n - 1. 0 reads as 1.
     uint32_t nl_rows = 1;
+    // Format of the agent's input at nl_src: 0 fp32, 1 int32 (the tensor
+    // unit's raw accumulators, e.g. an int8 gate matmul with kOutRaw; each
+    // value converts to the nearest float, exact below 2^24).
+    uint32_t nl_in_format = 0;
 };
+enum NlInFormat : uint32_t { kNlInFp32 = 0, kNlInInt32 = 1 };
 
 void encode_job(const JobDescriptor& d, uint8_t out[kJobBytes]);
 // False when the magic is wrong (the rest is checked by the core).

@@ -32,16 +32,16 @@ void PredictionTable::set_state(uint32_t tile, uint32_t rat, uint8_t s) {
     s_.at((size_t(tile) << rat_bits_) | (rat & (rat_values() - 1))) = uint8_t(s & 3);
 }
 
-std::vector<bool> PredictionTable::predict(uint32_t rat, uint32_t n) const {
+std::vector<bool> PredictionTable::predict(uint32_t rat, uint32_t n, uint32_t base) const {
     std::vector<bool> p(n);
-    for (uint32_t t = 0; t < n && t < tiles_; ++t) p[t] = useful(state(t, rat));
+    for (uint32_t t = 0; t < n && uint64_t(base) + t < tiles_; ++t) p[t] = useful(state(base + t, rat));
     return p;
 }
 
-void PredictionTable::update(uint32_t rat, const std::vector<bool>& actual) {
-    for (uint32_t t = 0; t < actual.size() && t < tiles_; ++t) {
-        const uint8_t s = state(t, rat);
-        set_state(t, rat, actual[t] ? uint8_t(s < 3 ? s + 1 : 3) : uint8_t(s > 0 ? s - 1 : 0));
+void PredictionTable::update(uint32_t rat, const std::vector<bool>& actual, uint32_t base) {
+    for (uint32_t t = 0; t < actual.size() && uint64_t(base) + t < tiles_; ++t) {
+        const uint8_t s = state(base + t, rat);
+        set_state(base + t, rat, actual[t] ? uint8_t(s < 3 ? s + 1 : 3) : uint8_t(s > 0 ? s - 1 : 0));
     }
 }
 

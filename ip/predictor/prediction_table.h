@@ -27,10 +27,12 @@ public:
     void set_state(uint32_t tile, uint32_t rat, uint8_t s);
     static bool useful(uint8_t state) { return state >= 2; } // 10, 11
 
-    // Tiles 0 .. n-1 predicted useful under `rat` (DNA Fig. 10a steps 1-2).
-    std::vector<bool> predict(uint32_t rat, uint32_t n) const;
-    // Step 3: +1 / -1 (saturating) for tiles 0 .. actual.size()-1 under `rat`.
-    void update(uint32_t rat, const std::vector<bool>& actual);
+    // Tiles base .. base+n-1 predicted useful under `rat` (DNA Fig. 10a
+    // steps 1-2); element i of the result is TileID base + i. `base` lets
+    // several operators (layers) own disjoint rows of one table.
+    std::vector<bool> predict(uint32_t rat, uint32_t n, uint32_t base = 0) const;
+    // Step 3: +1 / -1 (saturating) for TileIDs base .. base+actual.size()-1 under `rat`.
+    void update(uint32_t rat, const std::vector<bool>& actual, uint32_t base = 0);
     // The RAT an actual trace leaves behind: bit b is tile b's use, b < RAT_BITS
     // (DNA Fig. 11: the first four experts' status form a 4-bit RAT).
     uint32_t rat_of(const std::vector<bool>& trace) const;

@@ -74,6 +74,8 @@ void Predictor::latch_layout() {
     b.tile_bytes = regs_.get(TILE_BYTES);
     b.pfb_offset = regs_.get(PFB_OFFSET);
     b.dir_base = regs_.get(DIR_BASE);
+    b.tile_base = regs_.get(TILE_BASE);
+    b.tile_stride = regs_.get(TILE_STRIDE);
 }
 
 void Predictor::show_bank() {
@@ -84,6 +86,8 @@ void Predictor::show_bank() {
     regs_.set(TILE_BYTES, b.tile_bytes);
     regs_.set(PFB_OFFSET, b.pfb_offset);
     regs_.set(DIR_BASE, b.dir_base);
+    regs_.set(TILE_BASE, b.tile_base);
+    regs_.set(TILE_STRIDE, b.tile_stride);
     write_mask(kPredicted, b.predicted);
     std::vector<bool> l(cfg_.tiles);
     for (uint32_t t = 0; t < cfg_.tiles; ++t) l[t] = b.state[t] == Tile::Loaded && (!b.resolved || b.needed[t]); // disabled tiles are not served
@@ -106,7 +110,7 @@ void Predictor::write_mask(uint32_t base, const std::vector<bool>& m) {
 
 bool Predictor::check_layer(const Bank& b) {
     const uint32_t n = b.layer_tiles;
-    if (n == 0 || n > cfg_.tiles) {
+    if (n == 0 || uint64_t(n) + b.tile_base > cfg_.tiles || (b.tile_stride && b.tile_stride < b.tile_bytes)) {
         fail(kErrLayer, n);
         return false;
     }
@@ -137,7 +141,7 @@ void Predictor::command(uint32_t c) {
     case cmd::kPredict: {
         if (!check_layer(b)) return;
         const uint32_t rat = regs_.get(RAT);
-        b.predicted = table_.predict(rat, b.layer_tiles);
+        b.predicted = table_.predict(rat, b.layer_tiles, b.tile_base);
         b.predicted.resize(cfg_.tiles);
         write_mask(kPredicted, b.predicted);
         b.predicted_round = true;
@@ -254,7 +258,7 @@ void Predictor::do_resolve(const std::vector<bool>& actual_in) {
         }
     }
     // Table update (DNA Fig. 10a step 3), then the actual trace is the next RAT.
-    table_.update(regs_.get(RAT), actual);
+    table_.update(regs_.get(RAT), actual, b.tile_base);
     regs_.set(RAT, table_.rat_of(actual));
     b.resolved = true;
     b.ready = false;

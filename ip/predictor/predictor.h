@@ -48,13 +48,13 @@ private:
     enum class Tile : uint8_t { Absent, Queued, Demand, InFlight, Loaded };
     // One operator context: its address converter, its tiles, what was asked.
     struct Bank {
-        uint32_t layer_tiles = 0, tile_bytes = 0, pfb_offset = 0, dir_base = 0;
+        uint32_t layer_tiles = 0, tile_bytes = 0, pfb_offset = 0, dir_base = 0, tile_base = 0, tile_stride = 0;
         uint64_t dram = 0;
         std::vector<Tile> state;
         std::vector<bool> needed, requested, predicted;
         bool resolved = false, predicted_round = false, ready = false;
         uint64_t resolve_ps = 0, generation = 0;
-        uint64_t tile_dram(uint32_t t) const { return dram + uint64_t(t) * tile_bytes; }
+        uint64_t tile_dram(uint32_t t) const { return dram + uint64_t(t) * (tile_stride ? tile_stride : tile_bytes); }
     };
     using Op = std::pair<uint32_t, uint32_t>; // (bank, TileID)
 

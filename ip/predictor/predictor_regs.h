@@ -33,7 +33,7 @@ constexpr Register RAT_BITS{0x1C, "RAT_BITS", 0, Access::RO};
 constexpr Register TABLE_BYTES{0x20, "TABLE_BYTES", 0, Access::RO};
 constexpr Register RAT{0x24, "RAT", 0, Access::RW};                 // recent access trace of the current sample
 constexpr Register LAYER_TILES{0x28, "LAYER_TILES", 0, Access::RW}; // tiles of the operator at hand (<= TILES)
-// Address converter: tile t lives at TILE_DRAM + t * TILE_BYTES and is
+// Address converter: tile t lives at TILE_DRAM + t * TILE_STRIDE and is
 // prefetched to PFB_OFFSET + t * TILE_BYTES in the prefetch buffer, described
 // by prefetch-directory entry DIR_BASE + t (ip/core/npu_regs.h PFB_*).
 constexpr Register TILE_DRAM_LO{0x2C, "TILE_DRAM_LO", 0, Access::RW};
@@ -48,6 +48,14 @@ constexpr Register ERR_DETAIL{0x40, "ERR_DETAIL", 0, Access::RO};
 // the RAT and the prediction table are shared. The runtime monitor resolves
 // the selected bank.
 constexpr Register BANK{0x44, "BANK", 0, Access::RW};
+// Per bank as well. TILE_BASE: the operator's first row in the prediction
+// table (its TileID t is table row TILE_BASE + t), so the layers of a network
+// keep separate histories in one table. TILE_STRIDE: DRAM distance between
+// tiles (0 = TILE_BYTES). A stride larger than TILE_BYTES prefetches the
+// first TILE_BYTES of each tile's data, when a layer's tiles are larger than
+// its share of the prefetch buffer; the cores read the rest from DRAM.
+constexpr Register TILE_BASE{0x48, "TILE_BASE", 0, Access::RW};
+constexpr Register TILE_STRIDE{0x4C, "TILE_STRIDE", 0, Access::RW};
 constexpr uint32_t kBanks = 2;
 // Counters since reset (saturating).
 constexpr Register DECISIONS{0x50, "DECISIONS", 0, Access::RO}; // tile predictions judged against the actual trace
@@ -67,7 +75,7 @@ constexpr uint32_t kTablePage = 0x1000;
 
 constexpr Register kRegisters[] = {ID,          VERSION,     CTRL,       CMD,       STATUS,     IRQ_STATUS, TILES,     RAT_BITS,
                                    TABLE_BYTES, RAT,         LAYER_TILES, TILE_DRAM_LO, TILE_DRAM_HI, TILE_BYTES, PFB_OFFSET, DIR_BASE,
-                                   ERR_DETAIL,  BANK,        DECISIONS,   CORRECT,    PREFETCHED, USEFUL,     USELESS,    MISSED};
+                                   ERR_DETAIL,  BANK,        TILE_BASE,   TILE_STRIDE, DECISIONS,   CORRECT,    PREFETCHED, USEFUL,     USELESS,    MISSED};
 
 namespace ctrl {
 constexpr Field IRQ_EN{0, 1};
@@ -95,7 +103,7 @@ constexpr Field ERROR{1, 1};
 
 enum ErrCode : uint32_t {
     kErrNone = 0,
-    kErrLayer = 1,  // LAYER_TILES is 0 or above TILES
+    kErrLayer = 1,  // LAYER_TILES is 0, TILE_BASE + LAYER_TILES above TILES, or TILE_STRIDE below TILE_BYTES
     kErrPlace = 2,  // the tiles do not fit the prefetch buffer or its directory (ERR_DETAIL: tiles that fit)
     kErrBus = 3,    // a tile transfer faulted (ERR_DETAIL: TileID)
     kErrCommand = 4 // unknown command
