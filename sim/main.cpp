@@ -32,6 +32,7 @@ const char* kUsage =
     "commands:\n"
     "  list   [--json]                       platforms, firmware, DRAM presets known to this build\n"
     "  run    --platform P [--firmware F]    boot board P, run firmware F (default selftest), report\n"
+    "         [--workload MODEL [--decisions functional|generate|trace.jsonl] [--save-decisions f.jsonl]]   (firmware runtime)\n"
     "         [--json out.json] [--trace trace.json] [--seed N] [--max-sim-ms T] [--quiet] [--timing-only]\n"
     "         [--design baseline|online|prefetch|dna|oracle] [--sched S] [--prefetch P] [--samples N]   (moe-layer)\n"
     "         [--pipeline none|static|dynamic|all] [--samples N]   (dypipe-rnn on --platform dypipe-diannao)\n"
@@ -39,6 +40,8 @@ const char* kUsage =
     "  schedule --op 'R=3,S=3,P=28,Q=28,C=256,K=256' --dynamic 'C=96,K=160' [--platform P] [--json]\n"
     "         every mapper's schedule, cycles, utilisation and energy for one dynamic operator\n"
     "  reproduce dna-fig16 [--samples N] [--seed S] [--csv out.csv]   DNA Fig. 16 on our model, paper beside ours\n"
+    "  reproduce dna-fig12|dna-fig15|dna-fig17 [--samples N] [--seed S] [--models a,b] [--jobs J] [--csv f]\n"
+    "         DNA Figs. 12 / 15 / 17: every evaluation model x design on the board (timing only), paper beside ours\n"
     "  reproduce dypipe-fig8|dypipe-fig9|dypipe-fig10|dypipe-fig11 [--samples N] [--seed S] [--csv f]   DyPipe Figs. 8-11\n"
     "  bench  transverter [--pairs N]        transverter vs oracle on random VGG16/ResNet-50 pairs\n"
     "  bench  npu [--case NAME] [--json f]   NPU engine: VGG16 conv layer, BERT FFN, full VGG16 (timing only)\n"
@@ -98,7 +101,10 @@ int cmd_list(const std::vector<std::string>& args) {
         j["designs"].push_back({{"name", d.name}, {"sched", d.design.sched}, {"prefetch", d.design.prefetch}});
     j["sched_policies"] = fw::sched_policies();
     j["prefetch_policies"] = fw::prefetch_policies();
-    j["experiments"] = {{{"name", "dna-fig16"}, {"description", "DNA Fig. 16: static / library / transverter / oracle scheduling on VGG16 and ResNet-50 under dynamic pruning and scaling"}},
+    j["experiments"] = {{{"name", "dna-fig12"}, {"description", "DNA Fig. 12: speedup and energy saving of online / prefetch / dna / oracle over baseline, every evaluation model"}},
+                        {{"name", "dna-fig15"}, {"description", "DNA Fig. 15: energy breakdown of the dna design, transverter and predictor share"}},
+                        {{"name", "dna-fig17"}, {"description", "DNA Fig. 17: feature / weight off-chip access reduction and prediction accuracy per model"}},
+                        {{"name", "dna-fig16"}, {"description", "DNA Fig. 16: static / library / transverter / oracle scheduling on VGG16 and ResNet-50 under dynamic pruning and scaling"}},
                         {{"name", "dypipe-fig8"}, {"description", "DyPipe Fig. 8: none / static / dynamic pipelining on the Table 2 operations"}},
                         {{"name", "dypipe-fig9"}, {"description", "DyPipe Fig. 9: AlexNet, ResNet-18, GoogLeNet, SqueezeNet"}},
                         {{"name", "dypipe-fig10"}, {"description", "DyPipe Fig. 10: seq2seq RNN / LSTM / GRU with lengths 1-20, and a tree-RNN"}},
@@ -169,19 +175,27 @@ int cmd_schedule(const std::vector<std::string>& args) {
 
 int cmd_reproduce(const std::vector<std::string>& args) {
     ReproduceOptions o;
+    std::string models;
     po::options_description desc("dynavp reproduce");
     desc.add_options()("help,h", "this help")("experiment", po::value(&o.experiment), "experiment: dna-fig16, dypipe-fig8, dypipe-fig9, dypipe-fig10, dypipe-fig11")(
         "platform,p", po::value(&o.platform), "preset or .json (default: dna-16c for dna-*, dypipe-diannao for dypipe-*)")(
         "csv", po::value(&o.csv), "per-sample CSV (default ./<experiment>.csv)")("seed", po::value(&o.seed)->default_value(o.seed), "seed")(
-        "samples", po::value(&o.samples), "dna-fig16: dynamic operators per layer (6); dypipe-fig10/11: sequences (16)")(
+        "samples", po::value(&o.samples), "dna-fig16: dynamic operators per layer (6); dna-fig12/15/17: samples per run (4); dypipe-fig10/11: sequences (16)")(
         "search-samples", po::value(&o.search_samples)->default_value(o.search_samples), "search: random candidates")(
         "search-steps", po::value(&o.search_steps)->default_value(o.search_steps), "search: local-search steps")(
-        "kernels", po::value(&o.kernels)->default_value(o.kernels), "library kernels per layer");
+        "kernels", po::value(&o.kernels)->default_value(o.kernels), "library kernels per layer")(
+        "models", po::value(&models), "dna-fig12/15/17: comma-separated subset of the evaluation models")(
+        "jobs,j", po::value(&o.jobs)->default_value(o.jobs), "dna-fig12/15/17: runs in parallel");
     add_transverter_order_options(desc, o.maxbuff_order, o.maxcomp_order);
     po::positional_options_description pos;
     pos.add("experiment", 1);
     auto vm = parse(args, desc, &pos);
     if (wants_help(vm, desc)) return 0;
+    for (size_t a = 0, b; a < models.size(); a = b + 1) {
+        b = models.find(',', a);
+        if (b == std::string::npos) b = models.size();
+        if (b > a) o.models.push_back(models.substr(a, b - a));
+    }
     return reproduce_command(o);
 }
 

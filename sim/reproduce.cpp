@@ -62,8 +62,10 @@ uint64_t layer_seed(uint64_t seed, const std::string& net, size_t layer) {
 
 int reproduce_command(const ReproduceOptions& o) {
     if (o.experiment.rfind("dypipe-", 0) == 0) return reproduce_dypipe(o);
+    if (o.experiment == "dna-fig12" || o.experiment == "dna-fig15" || o.experiment == "dna-fig17") return reproduce_dna(o);
     if (o.experiment != "dna-fig16")
-        throw ConfigError("reproduce", "", "unknown experiment \"" + o.experiment + "\" (known: dna-fig16, dypipe-fig8, dypipe-fig9, dypipe-fig10, dypipe-fig11)");
+        throw ConfigError("reproduce", "", "unknown experiment \"" + o.experiment +
+                                               "\" (known: dna-fig12, dna-fig15, dna-fig16, dna-fig17, dypipe-fig8, dypipe-fig9, dypipe-fig10, dypipe-fig11)");
     const uint32_t samples = o.samples ? o.samples : 6;
     const PlatformConfig cfg = load_platform(o.platform.empty() ? "dna-16c" : o.platform);
     const Hardware hw = npu_hardware(cfg);

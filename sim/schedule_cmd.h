@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "ip/scheduling/mappers.h"
 
@@ -35,8 +36,11 @@ struct ReproduceOptions {
     uint32_t samples = 0;  // 0: the experiment's default (dna-fig16: 6 dynamic operators per layer; dypipe-fig10/11: 16 sequences)
     uint32_t search_samples = 300, search_steps = 1000, kernels = 32;
     std::string maxbuff_order = "table", maxcomp_order = "table";
+    std::vector<std::string> models; // dna-fig12/15/17: a subset of the evaluation models (empty: all)
+    uint32_t jobs = 2;               // dna-fig12/15/17: runs in parallel (one process each)
 };
 int reproduce_command(const ReproduceOptions& o);
+int reproduce_dna(const ReproduceOptions& o); // dna-fig12, dna-fig15, dna-fig17 (runs on the board)
 int reproduce_dypipe(const ReproduceOptions& o); // dypipe-fig8 .. dypipe-fig11
 
 struct TransverterBenchOptions {

@@ -21,8 +21,12 @@
 //   * Active cluster: sample 0 draws one uniformly; each later sample keeps
 //     the previous one with probability `persistence`, else draws uniformly
 //     (possibly the same one again), so every sample's cluster is uniform.
-//   * q_t = p_t (1 + a (C-1)) in the active cluster, p_t (1 - a) outside,
-//     each clamped to [0, 1] (clamping lowers the mean below p_t).
+//   * q_t = p_t (1 + a_t (C-1)) in the active cluster, p_t (1 - a_t) outside,
+//     with a_t = min(a, (1 - p_t) / (p_t (C-1))): a tile too popular for the
+//     full correlation gets as much as keeps q_t <= 1, so its mean stays p_t
+//     as decisions.h promises (clamping q at 1 instead would lower the
+//     density, e.g. a layer with density 1 and correlation 0.3 would drop
+//     to 0.85). For tiles with p_t (1 + a (C-1)) <= 1, a_t = a.
 //   * gating / region_mask / token_merge: tile t used with probability q_t,
 //     independently. A dynamic operator needs at least one tile: a draw that
 //     selects none uses the single most probable tile under q instead (among
@@ -36,7 +40,7 @@
 //
 // generator_model().p is the exact probability that a sample's decision uses
 // the tile (what measure_trace's `frequency` estimates): the mean over the
-// active cluster of q_t, plus the at-least-one-tile fallback's share; for
+// active cluster of q_t (= p_t), plus the at-least-one-tile fallback's share; for
 // routing 1 - (1 - pi_t)^N with pi_t the probability that one token draws
 // expert t (exact when the number of draw orders is small, else the
 // successive-sampling approximation 1 - exp(-lambda q_t) with
@@ -213,11 +217,17 @@ LayerModel build_model(const ZooNetwork& net, size_t layer, uint64_t seed) {
     for (uint32_t i = 0; i < T; ++i) m.cluster[order[i]] = i % m.clusters;
 
     const double a = (d.agent == AgentKind::EarlyExit || d.agent == AgentKind::ConditionalMixing) ? 0.0 : tm.correlation;
-    const double in = 1.0 + a * (m.clusters - 1.0), out = 1.0 - a;
+    std::vector<double> q_in(T), q_out(T);
+    for (uint32_t t = 0; t < T; ++t) {
+        double at = a;
+        if (m.clusters > 1 && m.p[t] > 0) at = std::min(a, (1.0 - m.p[t]) / (m.p[t] * (m.clusters - 1.0)));
+        q_in[t] = std::clamp(m.p[t] * (1.0 + at * (m.clusters - 1.0)), 0.0, 1.0);
+        q_out[t] = std::clamp(m.p[t] * (1.0 - at), 0.0, 1.0);
+    }
     m.q.assign(m.clusters, std::vector<double>(T));
     m.fallback.assign(m.clusters, {});
     for (uint32_t c = 0; c < m.clusters; ++c) {
-        for (uint32_t t = 0; t < T; ++t) m.q[c][t] = std::clamp(m.p[t] * (m.cluster[t] == c ? in : out), 0.0, 1.0);
+        for (uint32_t t = 0; t < T; ++t) m.q[c][t] = m.cluster[t] == c ? q_in[t] : q_out[t];
         const double top = *std::max_element(m.q[c].begin(), m.q[c].end());
         for (uint32_t t = 0; t < T; ++t)
             if (m.q[c][t] == top) m.fallback[c].push_back(t);

@@ -608,7 +608,8 @@ int model_runtime_main(Hal& hal, const FirmwareArgs& args) {
             int release_bank = -1; // the predictor bank this layer's tiles are in
             if (p.agent) {
                 // ---- 1. the agent
-                const LayerDecision want = decision_of(s, li);
+                LayerDecision want = decision_of(s, li);
+                for (auto& t : want.tokens) std::sort(t.begin(), t.end()); // a token's experts, as a set
                 if (p.gate_pool) {
                     const NpuResult r = npu.run_pool(p.pool_op, 1, npu::kInt8, 1.0f / float(p.pool_op[sched::R] * p.pool_op[sched::S]), in, pooled_addr,
                                                      npu.cores(), kTimeout);
@@ -816,6 +817,9 @@ int model_runtime_main(Hal& hal, const FirmwareArgs& args) {
     hal.metric("early_exits", double(ph.exits));
     hal.metric("layers_skipped", double(ph.layers_skipped));
     hal.metric("agent_layers", double(agents.size()));
+    double feature_layers = 0;
+    for (size_t a : agents) feature_layers += plans[a].tiles_in == LayerPlan::TileHome::Input ? 1 : 0;
+    hal.metric("tile_layers_feature", feature_layers); // agent layers whose tiles are input features (the rest: weights)
     hal.log(std::string(failures ? "FAIL" : "PASS") + " runtime " + net.name + ", design " + args.design_name + " (sched " + design.sched + ", prefetch " +
             design.prefetch + "): " + std::to_string(samples) + " samples in " + fixed(cyc(total), 0) + " cycles (" + fixed(cyc(total) / samples, 0) +
             " per sample), decisions " + (functional ? std::string("from the board's agents") + (failures ? "" : ", outputs bit-identical to the reference") : "from a trace") +

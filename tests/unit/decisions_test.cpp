@@ -205,15 +205,20 @@ TEST_CASE("measured tile frequencies and density match the requested model over 
     CHECK(*std::max_element(g.p.begin(), g.p.end()) / *std::min_element(g.p.begin(), g.p.end()) == Approx(4.0).epsilon(0.01));
 }
 
-TEST_CASE("with correlation and clamping the measured frequencies still match generator_model", "[decisions]") {
-    // p up to ~0.75 (water-filled: density 0.4, imbalance 0.8), clusters x1.9 -> q clamps at 1.
+TEST_CASE("correlation on tiles too popular for it keeps their mean and the density", "[decisions]") {
+    // p up to ~0.9 (water-filled: density 0.4, imbalance 0.8): p (1 + 0.3 * 3)
+    // would exceed 1, so those tiles get less correlation instead.
     ZooNetwork net = gate_net(model(0.4, 0.8, 0.3, 4, 0.5));
     DecisionTrace t = generate_trace(net, 4000, 5);
     GeneratorModel g = generator_model(net, 0, 5);
+    CHECK(*std::max_element(g.p.begin(), g.p.end()) * 1.9 > 1.0);
     TraceStats s = measure_trace(t, net, 0, g.cluster);
     CHECK(max_abs_diff(s.frequency, g.p) < 0.03);
     CHECK(s.imbalance_cv == Approx(cv_of(g.p)).margin(0.03));
-    CHECK(s.density == Approx(mean_of(g.p)).margin(0.01));
+    CHECK(s.density == Approx(0.4).margin(0.01));
+    // Density 1 with correlation: every tile in every decision.
+    ZooNetwork full = gate_net(model(1.0, 0, 0.5, 4));
+    for (const auto& d : generate_trace(full, 100, 5).decisions) CHECK(d.used == std::vector<uint8_t>(16, 1));
 }
 
 TEST_CASE("imbalance 0 gives uniform tile use and imbalance 1.2 skews it", "[decisions]") {
