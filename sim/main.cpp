@@ -20,6 +20,7 @@
 #include "sim/run.h"
 #include "sim/schedule_cmd.h"
 #include "ip/scheduling/mappers.h"
+#include "workloads/decisions.h"
 #include "workloads/zoo.h"
 
 namespace po = boost::program_options;
@@ -43,6 +44,8 @@ const char* kUsage =
     "  reproduce dna-fig12|dna-fig15|dna-fig17 [--samples N] [--seed S] [--models a,b] [--jobs J] [--csv f]\n"
     "         DNA Figs. 12 / 15 / 17: every evaluation model x design on the board (timing only), paper beside ours\n"
     "  reproduce dypipe-fig8|dypipe-fig9|dypipe-fig10|dypipe-fig11 [--samples N] [--seed S] [--csv f]   DyPipe Figs. 8-11\n"
+    "  trace-gen   --workload M --out f.jsonl [--samples N] [--seed S]   a seeded agent-decision trace, with its statistics\n"
+    "  trace-check --workload M --file f.jsonl   validate a decision trace (e.g. from scripts/record_trace.py), with its statistics\n"
     "  bench  transverter [--pairs N]        transverter vs oracle on random VGG16/ResNet-50 pairs\n"
     "  bench  npu [--case NAME] [--json f]   NPU engine: VGG16 conv layer, BERT FFN, full VGG16 (timing only)\n"
     "run `dynavp <command> --help` for the options of one command.\n";
@@ -199,6 +202,47 @@ int cmd_reproduce(const std::vector<std::string>& args) {
     return reproduce_command(o);
 }
 
+// `dynavp trace-gen` / `dynavp trace-check`: agent-decision traces (workloads/decisions.h).
+void print_trace_stats(const ZooNetwork& net, const DecisionTrace& t, uint64_t seed = 1) {
+    std::printf("  %-16s %-18s %6s %9s %9s %9s %9s\n", "layer", "agent", "tiles", "density", "CV", "max/mean", "lift");
+    for (size_t li : agent_layers(net)) {
+        const ZooLayer& l = net.layers[li];
+        const TraceStats st = measure_trace(t, net, li, generator_model(net, li, seed).cluster);
+        std::printf("  %-16s %-18s %6u %9.3f %9.3f %9.2f %9.2f\n", l.name.c_str(), to_string(l.dynamic->agent), l.dynamic->tiles, st.density,
+                    st.imbalance_cv, st.max_over_mean, st.lift_same_cluster);
+    }
+    std::printf("  (lift: co-selection of tiles in the same generator cluster, P(i and j) / (P(i) P(j)); 1 = independent)\n");
+}
+
+int cmd_trace(const std::vector<std::string>& args, bool generate) {
+    std::string workload, file;
+    uint32_t samples = 16;
+    uint64_t seed = 1;
+    po::options_description desc(generate ? "dynavp trace-gen" : "dynavp trace-check");
+    desc.add_options()("help,h", "this help")("workload,w", po::value(&workload), "zoo model")(
+        generate ? "out" : "file", po::value(&file), generate ? "write the JSON Lines trace here" : "the JSON Lines trace to validate");
+    if (generate)
+        desc.add_options()("samples", po::value(&samples)->default_value(samples), "samples")("seed", po::value(&seed)->default_value(seed), "seed");
+    auto vm = parse(args, desc);
+    if (wants_help(vm, desc)) return 0;
+    if (workload.empty()) return fail_usage("--workload is required");
+    if (file.empty()) return fail_usage(generate ? "--out is required" : "--file is required");
+    const ZooNetwork net = load_zoo_network(workload);
+    if (agent_layers(net).empty()) throw ConfigError("--workload", "", net.name + " has no agent layers: there is nothing to decide");
+    if (generate) {
+        if (samples == 0 || samples > 1000000) throw ConfigError("--samples", "", "must be in [1, 1000000]");
+        const DecisionTrace t = generate_trace(net, samples, seed);
+        write_trace(file, t, net);
+        std::printf("dynavp trace-gen: %s, %u samples, seed %lu -> %s\n", net.name.c_str(), samples, (unsigned long)seed, file.c_str());
+        print_trace_stats(net, t, seed);
+        return 0;
+    }
+    const DecisionTrace t = read_trace(file, net);
+    std::printf("dynavp trace-check: %s is a valid %s trace, %u samples, %zu decisions\n", file.c_str(), net.name.c_str(), t.samples, t.decisions.size());
+    print_trace_stats(net, t);
+    return 0;
+}
+
 int cmd_bench(const std::vector<std::string>& args) {
     if (!args.empty() && args[0] == "npu") {
         NpuBenchOptions n;
@@ -265,6 +309,8 @@ int sc_main(int argc, char* argv[]) {
         if (cmd == "bench") return cmd_bench(args);
         if (cmd == "schedule") return cmd_schedule(args);
         if (cmd == "reproduce") return cmd_reproduce(args);
+        if (cmd == "trace-gen") return cmd_trace(args, true);
+        if (cmd == "trace-check") return cmd_trace(args, false);
         return fail_usage("unknown command \"" + cmd + "\"");
     } catch (const ConfigError& e) {
         std::fprintf(stderr, "dynavp: error: %s\n", e.what());
