@@ -350,6 +350,8 @@ void NpuCore::run_nonlinear_job(const JobDescriptor& d, uint64_t& t) {
     busy_ps += t - begin;
     ++nonlinear_jobs;
     board_trace().span(std::string(name()), std::string("agent ") + to_string(op), begin, t, {{"n", n}, {"rows", rows}});
+    // One track for every agent on the engine (DNA Fig. 8's agent step), whichever core ran it.
+    board_trace().span("npu.agents", std::string(name()) + ": " + to_string(op), begin, t, {{"n", n}, {"rows", rows}, {"policy", uint64_t(d.policy)}});
     succeed();
 }
 

@@ -486,3 +486,137 @@ TEST_CASE("the board's DyPipe transfers take the DRAM device's time, not the mod
     slow["devices"][0]["timing"]["tCK_ps"] = 2000; // 16 GB/s
     CHECK(cycles(slow) > 1.1 * normal);
 }
+
+// ---- the DynNN firmware runtime (firmware/runtime) and DNA's evaluation (issue 6)
+
+namespace {
+json runtime_json(const std::string& args, Result* out = nullptr) {
+    const fs::path f = scratch() / "r.json";
+    const Result r = dynavp("run --platform dna-16c " + args + " --quiet --json " + f.string());
+    if (out) *out = r;
+    INFO(args << "\n" << r.out << r.err);
+    REQUIRE(r.code == 0);
+    return read_json(f);
+}
+} // namespace
+
+TEST_CASE("the runtime runs a small FBS CNN and a small MoE block under every design with outputs bit-identical to the C++ reference", "[cli][runtime]") {
+    for (const char* model : {"fbs-cnn-small", "moe-block-small"}) {
+        std::map<std::string, double> cycles;
+        for (const char* d : {"baseline", "online", "prefetch", "dna", "oracle"}) {
+            const json j = runtime_json(std::string("--workload ") + model + " --design " + d + " --samples 3");
+            CHECK(j["firmware"]["name"] == "runtime");
+            CHECK(j["firmware"]["workload"]["decisions"] == "functional");
+            const std::string log = j["firmware"]["log"].back().get<std::string>();
+            INFO(model << " " << d << ": " << log);
+            CHECK(log.rfind("PASS", 0) == 0);
+            CHECK(log.find("outputs bit-identical to the reference") != std::string::npos);
+            cycles[d] = j["firmware"]["metrics"]["cycles"].get<double>();
+            CHECK(j["firmware"]["metrics"]["agent_layers"].get<double>() >= 1);
+        }
+        CHECK(cycles["dna"] != cycles["baseline"]); // designs change timing (and, checked above, never results)
+    }
+}
+
+TEST_CASE("every DNA evaluation model runs on the board from its generated decision trace", "[cli][runtime]") {
+    for (const char* model : {"dcn-resnet50", "tome-vit-b16", "fbs-vgg16", "moefication-bert", "switch-125m", "mixtral-125m", "condconv-effnetb0",
+                              "branchynet-alexnet"}) {
+        const json j = runtime_json(std::string("--workload ") + model + " --design dna --timing-only");
+        CHECK(j["firmware"]["workload"]["decisions"] == "generated");
+        CHECK(j["firmware"]["metrics"]["cycles"].get<double>() > 0);
+        CHECK(j["firmware"]["metrics"]["macs_useful"].get<double>() > 0);
+        CHECK(j["npu"]["timing_only"] == true);
+    }
+}
+
+TEST_CASE("the runtime with the same seed gives bit-identical stats JSON apart from host_seconds", "[cli][runtime]") {
+    for (const char* args : {"--workload fbs-cnn-small --design dna --samples 2 --seed 5", "--workload switch-125m --design dna --timing-only --samples 2 --seed 5"}) {
+        json a = runtime_json(args), b = runtime_json(args);
+        a.erase("host_seconds");
+        b.erase("host_seconds");
+        CHECK(a.dump() == b.dump());
+    }
+}
+
+TEST_CASE("trace-gen writes a decision trace that trace-check, run --decisions and --save-decisions agree on", "[cli][runtime]") {
+    const fs::path t = scratch() / "t.jsonl", saved = scratch() / "s.jsonl";
+    const Result g = dynavp("trace-gen --workload fbs-vgg16 --samples 3 --seed 2 --out " + t.string());
+    REQUIRE(g.code == 0);
+    CHECK(g.out.find("conv5_3") != std::string::npos);
+    const Result c = dynavp("trace-check --workload fbs-vgg16 --file " + t.string());
+    CHECK(c.code == 0);
+    CHECK(c.out.find("valid fbs-vgg16 trace, 3 samples") != std::string::npos);
+    const json j = runtime_json("--workload fbs-vgg16 --design baseline --timing-only --samples 3 --decisions " + t.string());
+    CHECK(j["firmware"]["workload"]["decisions"] == t.string());
+    runtime_json("--workload fbs-vgg16 --design baseline --timing-only --samples 3 --seed 2 --decisions generate --save-decisions " + saved.string());
+    CHECK(slurp(saved) == slurp(t));
+}
+
+TEST_CASE("runtime input errors are one-line errors naming the option, file, line and field", "[cli][runtime]") {
+    auto one_error = [](const std::string& args, const std::string& needle) {
+        const Result r = dynavp(args);
+        INFO(args << "\n" << r.err);
+        CHECK(r.code != 0);
+        const auto lines = error_lines(r.err);
+        REQUIRE(lines.size() == 1);
+        CHECK(lines[0].find(needle) != std::string::npos);
+    };
+    one_error("run --workload no-such-model", "unknown network \"no-such-model\"");
+    one_error("run --workload switch-125m --decisions functional", "--decisions");
+    one_error("run --workload fbs-cnn-small --decisions functional --timing-only", "not with --timing-only");
+    one_error("run --firmware moe-layer --workload fbs-cnn-small", "--workload");
+    one_error("run --firmware runtime", "needs a model");
+    const fs::path bad = write_file("bad.jsonl", "{\"dynavp_trace\": 1, \"model\": \"fbs-cnn-small\", \"samples\": 1}\n"
+                                                 "{\"sample\": 0, \"layer\": \"conv2\", \"used\": [0, 9]}\n");
+    one_error("run --workload fbs-cnn-small --decisions " + bad.string(), "line 2/used");
+    const fs::path broken = write_file("broken.jsonl", "{\"dynavp_trace\": 1, \"model\": \"fbs-cnn-small\", \"samples\": 1}\n{\"sample\": 0,\n");
+    one_error("trace-check --workload fbs-cnn-small --file " + broken.string(), "line 2");
+    const fs::path t = scratch() / "t.jsonl";
+    REQUIRE(dynavp("trace-gen --workload fbs-cnn-small --samples 2 --out " + t.string()).code == 0);
+    one_error("run --workload fbs-cnn-small --samples 5 --decisions " + t.string(), "the trace has 2 samples");
+    one_error("trace-gen --workload vgg16 --out " + t.string(), "no agent layers");
+}
+
+TEST_CASE("a runtime --trace has a track per core, for the agents, the transverter, the predictor and the runtime monitor", "[cli][runtime]") {
+    const fs::path dir = scratch();
+    REQUIRE(dynavp("run --workload fbs-cnn-small --design dna --samples 2 --quiet --trace " + (dir / "t.json").string()).code == 0);
+    const json t = json::parse(slurp(dir / "t.json"));
+    std::map<int, std::string> tracks;
+    std::map<std::string, int> spans;
+    for (const auto& e : t["traceEvents"])
+        if (e["ph"] == "M" && e["name"] == "thread_name") tracks[e["tid"].get<int>()] = e["args"]["name"].get<std::string>();
+    for (const auto& e : t["traceEvents"])
+        if (e["ph"] == "X") ++spans[tracks[e["tid"].get<int>()]];
+    CHECK(spans["npu.agents"] >= 6); // 3 gated layers x 2 samples
+    CHECK(spans["transverter"] > 0);
+    CHECK(spans["predictor"] > 0);
+    CHECK(spans["runtime_monitor"] >= 6);
+    int core_tracks = 0;
+    for (const auto& [tid, name] : tracks) core_tracks += name.rfind("npu.core", 0) == 0 ? 1 : 0;
+    CHECK(core_tracks == 16);
+}
+
+TEST_CASE("dynavp reproduce dna-fig12, fig15 and fig17 print ours beside the paper, write CSV, and plot.py draws them", "[cli][runtime]") {
+    std::string py;
+    for (const char* cand : {"/usr/bin/python3", "python3"})
+        if (std::system((std::string(cand) + " -c 'import matplotlib' >/dev/null 2>&1").c_str()) == 0) {
+            py = cand;
+            break;
+        }
+    const std::pair<const char*, const char*> figs[] = {{"dna-fig12", "3.48x"}, {"dna-fig15", "misprediction 2.02%"}, {"dna-fig17", "92.5% accuracy"}};
+    for (const auto& [fig, paper] : figs) {
+        const fs::path csv = scratch() / "f.csv", png = scratch() / "f.png";
+        const Result r = dynavp(std::string("reproduce ") + fig + " --models branchynet-alexnet,condconv-effnetb0 --samples 2 --csv " + csv.string());
+        INFO(fig << "\n" << r.out << r.err);
+        REQUIRE(r.code == 0);
+        CHECK(r.out.find(paper) != std::string::npos);
+        CHECK(r.out.find("condconv-effnetb0") != std::string::npos);
+        CHECK(slurp(csv).rfind("model,short,", 0) == 0);
+        if (py.empty()) continue;
+        CHECK(std::system((py + " " + DYNAVP_SOURCE_DIR + "/scripts/plot.py " + csv.string() + " -o " + png.string() + " >/dev/null 2>&1").c_str()) == 0);
+        CHECK(fs::exists(png));
+    }
+    const Result bad = dynavp("reproduce dna-fig12 --models vgg16");
+    CHECK(bad.code != 0);
+    CHECK(bad.err.find("not one of the DNA evaluation models") != std::string::npos);
+}
