@@ -106,7 +106,7 @@ def plot_dna_fig12(plt, rows, out):
 
 def plot_dna_fig15(plt, rows, out):
     models = list(dict.fromkeys(r["short"] for r in rows))
-    parts = [p for p in dict.fromkeys(r["component"] for r in rows) if p != "misprediction"]
+    parts = [p for p in dict.fromkeys(r["component"] for r in rows) if p not in ("misprediction", "data_movement")]
     share = {(r["short"], r["component"]): float(r["share"]) for r in rows}
     fig, ax = plt.subplots(figsize=(max(7, 1.0 * len(models) + 3), 4))
     bottom = [0.0] * len(models)

@@ -3,8 +3,13 @@
 // with the model's generated decision trace, in a process of its own
 // (SystemC elaborates once per process), two at a time; the figures are
 // computed from the runs' JSON stats. Paper numbers are printed beside ours.
+#include <fcntl.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <chrono>
@@ -57,22 +62,35 @@ double num(const nlohmann::json& j, const std::string& path, double dflt = 0) {
     return p->is_number() ? p->get<double>() : dflt;
 }
 
-// Runs `args` (argv of this binary) in a child process, stdout/stderr to `log`. Returns the exit status.
-int run_child(const std::vector<std::string>& args, const std::string& log) {
-    const pid_t pid = fork();
-    if (pid < 0) return -1;
-    if (pid == 0) {
-        if (FILE* f = std::freopen(log.c_str(), "w", stdout)) (void)f;
-        dup2(fileno(stdout), fileno(stderr));
-        std::vector<char*> argv;
-        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        execv("/proc/self/exe", argv.data());
-        _exit(127);
+// Runs `args` (argv of this binary) in a process of its own, stdout and
+// stderr to `log` (posix_spawn: safe from a multithreaded parent). Returns the
+// exit status, or -1 if it could not start / was killed (`why` says which).
+int run_child(const std::vector<std::string>& args, const std::string& log, std::string& why) {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    const int rc = posix_spawn(&pid, "/proc/self/exe", &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) {
+        why = std::string("cannot start: ") + std::strerror(rc);
+        return -1;
     }
     int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) {
+            why = std::string("waitpid: ") + std::strerror(errno);
+            return -1;
+        }
+    if (WIFSIGNALED(status)) {
+        why = "killed by signal " + std::to_string(WTERMSIG(status));
+        return -1;
+    }
+    return WEXITSTATUS(status);
 }
 
 struct RunKey {
@@ -92,7 +110,9 @@ int reproduce_dna(const ReproduceOptions& o) {
         if (std::none_of(kModels.begin(), kModels.end(), [&](const auto& k) { return k.first == m; }))
             throw ConfigError("--models", "", "\"" + m + "\" is not one of the DNA evaluation models (dcn-resnet50, tome-vit-b16, fbs-vgg16, "
                                               "moefication-bert, switch-125m, mixtral-125m, condconv-effnetb0, branchynet-alexnet)");
-    const std::vector<std::string> designs = fig == "dna-fig17" ? std::vector<std::string>{"baseline", "prefetch", "dna"} : kDesigns;
+    const std::vector<std::string> designs = fig == "dna-fig17"   ? std::vector<std::string>{"baseline", "prefetch", "dna"}
+                                             : fig == "dna-fig15" ? std::vector<std::string>{"dna"}
+                                                                  : kDesigns;
     const std::string platform = o.platform.empty() ? "dna-16c" : o.platform;
     (void)load_platform(platform); // a bad platform fails here, once, with its own message
 
@@ -116,21 +136,23 @@ int reproduce_dna(const ReproduceOptions& o) {
                 k = todo[next++];
             }
             const std::string base = (dir / (k.model + "." + k.design)).string();
+            std::string why;
             const int rc = run_child({"dynavp", "run", "--platform", platform, "--workload", k.model, "--design", k.design, "--timing-only",
                                       "--decisions", "generate", "--samples", std::to_string(samples), "--seed", std::to_string(o.seed), "--quiet",
                                       "--json", base + ".json"},
-                                     base + ".log");
+                                     base + ".log", why);
             std::lock_guard<std::mutex> g(mu);
             ++done;
             std::ifstream f(base + ".json");
-            if (rc == 0 && f) {
-                results[k] = nlohmann::json::parse(f, nullptr, false);
+            nlohmann::json j = rc == 0 && f ? nlohmann::json::parse(f, nullptr, false) : nlohmann::json();
+            if (rc == 0 && f && !j.is_discarded() && j.is_object()) {
+                results[k] = std::move(j);
             } else {
                 std::ifstream lf(base + ".log");
                 std::string line, last;
                 while (std::getline(lf, line))
                     if (line.find("FAIL") != std::string::npos || line.find("error") != std::string::npos) last = line;
-                errors[k] = "exit " + std::to_string(rc) + (last.empty() ? "" : ": " + last);
+                errors[k] = (why.empty() ? "exit " + std::to_string(rc) : why) + (rc == 0 ? ": unreadable stats JSON" : "") + (last.empty() ? "" : ": " + last);
             }
             std::fprintf(stderr, "\r[dynavp] %s: %zu/%zu runs (%s, %s), %.0f s        ", fig.c_str(), done, todo.size(), k.model.c_str(), k.design.c_str(),
                          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
@@ -140,11 +162,12 @@ int reproduce_dna(const ReproduceOptions& o) {
     for (uint32_t i = 0; i < std::max<uint32_t>(1, o.jobs); ++i) pool.emplace_back(worker);
     for (auto& t : pool) t.join();
     std::fprintf(stderr, "\r%80s\r", "");
-    fs::remove_all(dir);
     if (!errors.empty()) {
         for (const auto& [k, e] : errors) std::fprintf(stderr, "dynavp: %s --design %s failed (%s)\n", k.model.c_str(), k.design.c_str(), e.c_str());
+        std::fprintf(stderr, "dynavp: the runs' logs and stats are in %s\n", dir.c_str());
         return 1;
     }
+    fs::remove_all(dir);
     const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     const std::string csv_path = o.csv.empty() ? fig + ".csv" : o.csv;
@@ -200,7 +223,7 @@ int reproduce_dna(const ReproduceOptions& o) {
         csv << "model,short,component,energy_pj,share\n";
         std::printf("  energy breakdown of the dna design, %% of its total (DNA Fig. 15a)\n  %-20s", "model");
         for (const char* p : parts) std::printf(" %8.8s", p);
-        std::printf(" %9s %9s %12s %9s\n", "predictor", "transvert", "total uJ", "mispred.");
+        std::printf(" %9s %9s %12s %9s %9s\n", "predictor", "transvert", "total uJ", "mispred.", "moving");
         for (const auto& [m, s] : models) {
             const nlohmann::json& j = J(m, "dna");
             const double trv = num(j, "transverter.busy_cycles") * (1.207 + 1.959), pred = num(j, "predictor.energy_pj.total");
@@ -214,7 +237,11 @@ int reproduce_dna(const ReproduceOptions& o) {
             // Misprediction cost: the useless tiles' moves (DRAM read + prefetch-buffer write energy of their bytes).
             const double useless = num(j, "predictor.bytes.useless") / std::max(1.0, num(j, "predictor.bytes.prefetched") + num(j, "predictor.bytes.demand_loaded"));
             const double mis = useless * pred;
-            std::printf(" %8.2f%% %8.3f%% %12.1f %8.2f%%\n", 100 * pred / total, 100 * trv / total, total / 1e6, 100 * mis / total);
+            // Memory data movement (DNA's 53.6%): DRAM, GLB, prefetch buffer, NoC and the predictor's tile moves.
+            double moving = pred;
+            for (const char* p : {"dram", "glb", "prefetch_buffer", "noc"}) moving += num(j, std::string("npu.energy_pj.") + p);
+            std::printf(" %8.2f%% %8.3f%% %12.1f %8.2f%% %8.1f%%\n", 100 * pred / total, 100 * trv / total, total / 1e6, 100 * mis / total, 100 * moving / total);
+            csv << m << "," << s << ",data_movement," << moving << "," << moving / total << "\n";
             csv << m << "," << s << ",predictor," << pred << "," << pred / total << "\n";
             csv << m << "," << s << ",transverter," << trv << "," << trv / total << "\n";
             csv << m << "," << s << ",misprediction," << mis << "," << mis / total << "\n";

@@ -113,6 +113,7 @@ struct LayerPlan {
     uint64_t tile_dram = 0, tile_stride = 0; // tile_dram: offset within its region (see tiles_in)
     enum class TileHome { Weights, Input, NextWeights } tiles_in = TileHome::Weights;
     uint32_t tile_bytes = 0, table_base = 0;
+    size_t consumer = 0; // the layer that reads the tiles (itself; an early exit: the next layer with weights)
     // Functional data (int8).
     std::vector<int8_t> w;      // canonical weights (routing: per expert, the chain's weights back to back)
     std::vector<int8_t> gate_w; // the agent's weights
@@ -309,6 +310,7 @@ int model_runtime_main(Hal& hal, const FirmwareArgs& args) {
             if (plans[j].w_bytes) {
                 p.tile_dram = plans[j].w_addr;
                 p.tile_stride = plans[j].w_bytes;
+                p.consumer = j;
                 break;
             }
     }
@@ -316,6 +318,7 @@ int model_runtime_main(Hal& hal, const FirmwareArgs& args) {
         if (p.agent) {
             const uint64_t share = p.spec->tiles ? bank_bytes / p.spec->tiles / 64 * 64 : 0;
             p.tile_bytes = uint32_t(std::min<uint64_t>(p.tile_stride, share));
+            if (p.tiles_in != LayerPlan::TileHome::NextWeights) p.consumer = p.index;
             if (p.tile_stride) p.tile_stride = std::max<uint64_t>(p.tile_stride, 1);
         }
     const uint64_t act_base = align_up(next_w, 1ull << 24);
@@ -438,7 +441,6 @@ int model_runtime_main(Hal& hal, const FirmwareArgs& args) {
         if (p.agent) agents.push_back(p.index);
     Phases ph;
     int failures = 0;
-    uint64_t bank_counter = 0;
     const void* trv_loaded = nullptr; // the backbone the transverter holds
     auto cyc = [&](uint64_t ns) { return double(ns) * args.platform->clock_mhz / 1000.0; };
     auto act = [&](uint32_t s) { return act_base + (functional ? s * act_stride : 0); };
@@ -456,15 +458,29 @@ int model_runtime_main(Hal& hal, const FirmwareArgs& args) {
         t.table_base = p.table_base;
         return t;
     };
-    // Prefetch of agent layer `li` of sample s into bank `bank` (predictor designs).
+    // Predictor banks (DNA VI-B): at most one prefetch `pending` (issued, not yet
+    // resolved) and one bank `held` (resolved, its tiles in use until its
+    // consumer layer has run). A layer whose tiles are input features is
+    // prefetched only once the layer producing that input has run (`deferred`).
     struct Pending {
         bool active = false;
         uint32_t sample = 0, bank = 0;
         size_t layer = 0;
     } pending;
+    struct Held {
+        bool active = false, ready = false;
+        uint32_t bank = 0;
+        size_t consumer = 0;
+    } held;
+    struct Deferred {
+        bool active = false;
+        uint32_t sample = 0;
+        size_t layer = 0;
+        long trigger = -1; // the producer layer; -1: the sample's input (at the sample's start)
+    } deferred;
     auto issue_prefetch = [&](uint32_t s, size_t li) {
         const LayerPlan& p = plans[li];
-        const uint32_t bank = uint32_t(bank_counter++ % 2);
+        const uint32_t bank = held.active ? 1 - held.bank : 0;
         pred.select_bank(bank);
         pred.set_layout(layout_of(p, s, bank));
         if (design.prefetch == "predictor") pred.predict();
@@ -474,6 +490,32 @@ int model_runtime_main(Hal& hal, const FirmwareArgs& args) {
             pred.prefetch(std::vector<bool>(d.used.begin(), d.used.end()));
         }
         pending = {true, s, bank, li};
+    };
+    auto release_held = [&] {
+        if (!held.active) return;
+        pred.select_bank(held.bank);
+        pred.release();
+        held.active = false;
+    };
+    // The prefetch of agent layer nx.second of sample nx.first, as soon as its tiles can be read.
+    auto schedule_prefetch = [&](uint32_t s_now, size_t li_now, std::pair<uint32_t, size_t> nx) {
+        if (!use_predictor || nx.first >= samples) return;
+        const LayerPlan& q = plans[nx.second];
+        if (q.tiles_in == LayerPlan::TileHome::Input) {
+            const long producer = q.layer->inputs.empty() ? -1 : long(q.layer->inputs[0]);
+            if (nx.first == s_now && producer >= 0 && size_t(producer) < li_now) return issue_prefetch(nx.first, nx.second);
+            deferred = {true, nx.first, nx.second, producer};
+            return;
+        }
+        issue_prefetch(nx.first, nx.second);
+    };
+    auto layer_finished = [&](uint32_t s, size_t li) {
+        if (!use_predictor) return;
+        if (held.active && held.consumer == li) release_held();
+        if (deferred.active && deferred.sample == s && deferred.trigger == long(li)) {
+            deferred.active = false;
+            issue_prefetch(s, deferred.layer);
+        }
     };
     auto next_agent = [&](uint32_t s, size_t after) -> std::pair<uint32_t, size_t> { // (sample, layer); sample == samples: none
         for (size_t a : agents)
@@ -556,19 +598,31 @@ int model_runtime_main(Hal& hal, const FirmwareArgs& args) {
     const uint64_t t_begin = hal.now_ns();
     if (use_predictor && !agents.empty()) {
         pred.reset_table();
-        issue_prefetch(0, agents[0]);
+        schedule_prefetch(0, 0, {0, agents[0]});
     }
     std::vector<int8_t> fb;
     for (uint32_t s = 0; s < samples && !failures; ++s) {
         if (functional) hal.load(act(s), inputs[s].data(), inputs[s].size()); // the sample arrives (camera / tokenizer DMA)
         std::vector<LayerDecision> decided(plans.size());
         bool exited = false;
+        if (use_predictor && deferred.active && deferred.sample == s && deferred.trigger < 0) { // tiles in the sample's input
+            deferred.active = false;
+            issue_prefetch(s, deferred.layer);
+        }
         for (size_t li = 0; li < plans.size() && !failures; ++li) {
             LayerPlan& p = plans[li];
             const ZooLayer& l = *p.layer;
+            if (li > 0) layer_finished(s, li - 1);
             if (exited) {
                 ++ph.layers_skipped;
                 continue;
+            }
+            if (use_predictor && held.active && held.consumer == li && !held.ready) { // an early exit's prefetch of this layer
+                const uint64_t tw = hal.now_ns();
+                pred.select_bank(held.bank);
+                if (!pred.wait_ready(kTimeout)) return hal.log("FAIL " + pred.why()), 1;
+                ph.data += hal.now_ns() - tw;
+                held.ready = true;
             }
             const uint64_t in = input_addr(s, p), out = act(s) + p.out_offset;
             const uint64_t t0 = hal.now_ns();
@@ -605,7 +659,6 @@ int model_runtime_main(Hal& hal, const FirmwareArgs& args) {
             }
             const DynamicSpec& spec = *p.spec;
             LayerDecision d;
-            int release_bank = -1; // the predictor bank this layer's tiles are in
             if (p.agent) {
                 // ---- 1. the agent
                 LayerDecision want = decision_of(s, li);
@@ -678,20 +731,22 @@ int model_runtime_main(Hal& hal, const FirmwareArgs& args) {
                     ++failures;
                     break;
                 }
-                uint32_t my_bank = 0;
+                const bool exit_now = spec.agent == AgentKind::EarlyExit && !d.used[0];
+                if (deferred.active && deferred.sample == s && deferred.layer == li) deferred.active = false; // its input never came
                 if (to_pred) {
-                    if (!pred.wait_ready(kTimeout)) return hal.log("FAIL " + pred.why()), 1;
-                    ph.data += hal.now_ns() - t2;
-                    my_bank = pending.bank;
                     pending.active = false;
+                    if (p.tiles_in != LayerPlan::TileHome::NextWeights) { // 3. this layer's tiles, now
+                        if (!pred.wait_ready(kTimeout)) return hal.log("FAIL " + pred.why()), 1;
+                        ph.data += hal.now_ns() - t2;
+                        held = {true, true, pending.bank, li};
+                    } else if (exit_now) { // the next layer's weights are not needed after all
+                        pred.release();
+                    } else { // waited for just before the next layer with weights runs
+                        held = {true, false, pending.bank, p.consumer};
+                    }
                 }
                 // ---- 4. the next agent layer's prefetch (after an exit: the next sample's)
-                const bool exit_now = spec.agent == AgentKind::EarlyExit && !d.used[0];
-                if (use_predictor) {
-                    const auto nx = exit_now ? std::pair<uint32_t, size_t>{s + 1, agents[0]} : next_agent(s, li);
-                    if (nx.first < samples) issue_prefetch(nx.first, nx.second);
-                }
-                if (to_pred) release_bank = int(my_bank); // after the operator has run
+                schedule_prefetch(s, li, exit_now ? std::pair<uint32_t, size_t>{s + 1, agents[0]} : next_agent(s, li));
                 decided[li] = d;
                 if (exit_now) {
                     exited = true;
@@ -701,16 +756,7 @@ int model_runtime_main(Hal& hal, const FirmwareArgs& args) {
                 d = decided[p.decider];
                 if (d.used.empty()) continue; // the followed layer was skipped: so is this one
             }
-            auto release = [&] {
-                if (release_bank < 0) return;
-                pred.select_bank(uint32_t(release_bank));
-                pred.release();
-                release_bank = -1;
-            };
-            if (exited || spec.agent == AgentKind::EarlyExit) {
-                release();
-                continue;
-            }
+            if (exited || spec.agent == AgentKind::EarlyExit) continue;
             // ---- pieces: the dynamic operator, run by run (or expert by expert)
             const uint64_t tp = hal.now_ns();
             const std::vector<Piece> pieces = plan_pieces(l, spec, d, 1);
@@ -784,8 +830,9 @@ int model_runtime_main(Hal& hal, const FirmwareArgs& args) {
                 }
             }
             ph.pieces += hal.now_ns() - tp;
-            release();
         }
+        if (!plans.empty()) layer_finished(s, plans.size() - 1);
+        if (use_predictor) release_held(); // a consumer an early exit skipped
         if (functional && !failures) { // the sample's output against the reference
             const LayerPlan& last = plans.back();
             std::vector<int8_t> got(ref_outputs[s].size());
@@ -804,7 +851,7 @@ int model_runtime_main(Hal& hal, const FirmwareArgs& args) {
     hal.metric("monitor_cycles", cyc(ph.monitor));
     hal.metric("data_wait_cycles", cyc(ph.data));
     hal.metric("schedule_wait_cycles", cyc(ph.schedule));
-    hal.metric("dynamic_operator_cycles", cyc(ph.pieces - ph.schedule));
+    hal.metric("dynamic_operator_cycles", cyc(ph.pieces - ph.schedule - ph.dispatch));
     hal.metric("dispatch_cycles", cyc(ph.dispatch));
     hal.metric("static_layer_cycles", cyc(ph.fixed));
     hal.metric("transverter_runs", double(ph.transverter_runs));

@@ -605,15 +605,20 @@ uint64_t NpuCore::stage_glb_tile(NpuLaunch& L, Tensor v, uint64_t seq, uint64_t 
                 const uint64_t a = home + off * eb, len = n * eb;
                 uint64_t src = a;
                 if (staged) {
-                    if (const Npu::PfbEntry* e = npu_.pfb_lookup(a, len)) {
-                        src = npu_.pfb_base_ + e->offset + (a - e->dram);
-                        arrived = std::max(arrived, xfer(src, len, false, at));
-                        npu_.n_.pfb_read += len;
-                        (v == sched::Weight ? npu_.n_.pfb_read_weight : npu_.n_.pfb_read_feature) += len;
-                    } else {
-                        arrived = std::max(arrived, xfer(a, len, false, at));
-                        npu_.count(a, len, false);
-                        if (npu_.where(a) == Npu::Where::Dram) (v == sched::Weight ? npu_.n_.dram_read_weight : npu_.n_.dram_read_feature) += len;
+                    // The prefetch buffer serves what its directory holds (a tile may hold
+                    // only the first part of a run: the rest comes from DRAM).
+                    uint64_t covered = 0;
+                    if (const Npu::PfbEntry* e = npu_.pfb_lookup(a, len, covered)) {
+                        const uint64_t p = npu_.pfb_base_ + e->offset + (a - e->dram);
+                        if (covered == len) src = p; // else the values are read at home (the copy equals it)
+                        arrived = std::max(arrived, xfer(p, covered, false, at));
+                        npu_.n_.pfb_read += covered;
+                        (v == sched::Weight ? npu_.n_.pfb_read_weight : npu_.n_.pfb_read_feature) += covered;
+                    }
+                    if (covered < len) {
+                        arrived = std::max(arrived, xfer(a + covered, len - covered, false, at));
+                        npu_.count(a + covered, len - covered, false);
+                        if (npu_.where(a) == Npu::Where::Dram) (v == sched::Weight ? npu_.n_.dram_read_weight : npu_.n_.dram_read_feature) += len - covered;
                     }
                 }
                 if (L.functional && !load_operand(L, v, blocked ? r : m, blocked ? ~uint64_t(0) : off, n, src, pad)) npu_.fail_launch(L);
@@ -905,12 +910,14 @@ Npu::Where Npu::where(uint64_t a) const {
     return Where::Other;
 }
 
-const Npu::PfbEntry* Npu::pfb_lookup(uint64_t a, uint64_t len) {
+const Npu::PfbEntry* Npu::pfb_lookup(uint64_t a, uint64_t len, uint64_t& covered) {
     for (const PfbEntry& e : pfb_)
-        if (e.valid && !e.disabled && a >= e.dram && a + len <= e.dram + e.bytes) {
+        if (e.valid && !e.disabled && a >= e.dram && a < e.dram + e.bytes) {
             ++pfb_hits_;
+            covered = std::min(len, e.dram + e.bytes - a);
             return &e;
         }
+    covered = 0;
     return nullptr;
 }
 

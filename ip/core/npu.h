@@ -189,7 +189,9 @@ private:
     void update_irq();
     void drive_irq();
     Where where(uint64_t addr) const;
-    const PfbEntry* pfb_lookup(uint64_t addr, uint64_t len);
+    // The valid, enabled entry holding byte `addr`, if any; `covered`: how many
+    // of the `len` bytes from addr it holds (the rest come from DRAM).
+    const PfbEntry* pfb_lookup(uint64_t addr, uint64_t len, uint64_t& covered);
     const sched::Hardware& hardware(uint32_t dtype) const { return dtype == npu::kFp32 ? hw_fp32_ : hw_int8_; }
     NpuLaunch* join(const npu::JobDescriptor& d, const sched::Operator& op, const sched::Schedule& s, std::string& why);
     void leave(NpuLaunch& L, bool failed);
