@@ -293,6 +293,8 @@ ZooNetwork parse_zoo_network(const std::string& text, const std::string& source)
 }
 
 ZooNetwork load_zoo_network(const std::string& name) {
+    // A model file of the user's own, not compiled in: any name ending in .json.
+    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0) return parse_zoo_network(read_text_file(name), name);
     for (const auto& z : embedded_workload_zoo()) {
         if (name != z.name) continue;
         ZooNetwork net = parse_zoo_network(z.text, z.path);
@@ -301,7 +303,7 @@ ZooNetwork load_zoo_network(const std::string& name) {
     }
     std::string names;
     for (const auto& n : zoo_network_names()) names += (names.empty() ? "" : ", ") + n;
-    throw ConfigError("workloads/zoo", "", "unknown network \"" + name + "\" (known: " + names + ")");
+    throw ConfigError("workloads/zoo", "", "unknown network \"" + name + "\" (known: " + names + "; or a model file, path ending in .json)");
 }
 
 } // namespace dynavp

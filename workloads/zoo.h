@@ -95,7 +95,9 @@ Modifies modifies_of(AgentKind k);
 sched::Dim tile_dim_of(AgentKind k);
 bool splits_dim(AgentKind k); // gating, region_mask, token_merge: tiles are slices of `dim`
 
-// Throws ConfigError (file, JSON path, reason) for a bad entry or unknown name.
+// A zoo model by name, or a model file of one's own (`name` ending in
+// ".json": read from disk, same schema). Throws ConfigError (file, JSON path,
+// reason) for a bad entry, an unknown name or an unreadable file.
 ZooNetwork load_zoo_network(const std::string& name);
 // The same from JSON text; `source` names the text in errors (e.g. its path).
 ZooNetwork parse_zoo_network(const std::string& text, const std::string& source);

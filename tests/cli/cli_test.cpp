@@ -620,3 +620,25 @@ TEST_CASE("dynavp reproduce dna-fig12, fig15 and fig17 print ours beside the pap
     CHECK(bad.code != 0);
     CHECK(bad.err.find("not one of the DNA evaluation models") != std::string::npos);
 }
+
+TEST_CASE("a model file of one's own runs with --workload, and a bad one is a one-line error naming the file and field", "[cli][runtime]") {
+    std::string text = slurp(fs::path(DYNAVP_SOURCE_DIR) / "workloads/zoo/fbs-cnn-small.json");
+    const std::string from = "\"name\": \"fbs-cnn-small\"";
+    const auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, from.size(), "\"name\": \"my-fbs\"");
+    const fs::path mine = write_file("my-fbs.json", text);
+    const json j = runtime_json("--workload " + mine.string() + " --design dna --samples 2");
+    CHECK(j["firmware"]["workload"]["name"] == "my-fbs");
+    CHECK(j["firmware"]["status"] == "pass");
+    const auto tiles = text.find("\"tiles\": 4");
+    REQUIRE(tiles != std::string::npos);
+    text.replace(tiles, 10, "\"tiles\": 5");
+    const fs::path bad = write_file("bad-fbs.json", text);
+    const Result r = dynavp("run --workload " + bad.string());
+    CHECK(r.code == 2);
+    const auto lines = error_lines(r.err);
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].find(bad.string()) != std::string::npos);
+    CHECK(lines[0].find("tiles") != std::string::npos);
+}
