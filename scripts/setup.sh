@@ -6,7 +6,8 @@ set -euo pipefail
 PACKAGES=(
   g++ cmake make pkg-config          # toolchain
   libsystemc-dev                     # SystemC 2.3.4 + TLM-2.0 (C++17 build)
-  verilator                          # RTL cosimulation (later issues)
+  verilator                          # RTL blocks (rtl/): verilate, lint, dynavp cosim
+  yosys                              # scripts/area.sh: synthesis of the RTL blocks to generic cells
   nlohmann-json3-dev                 # JSON configs and stats
   catch2                             # unit/platform tests (v2.13)
   libboost-dev libboost-program-options-dev  # CLI

@@ -17,6 +17,7 @@
 #include "platform/config_reader.h"
 #include "platform/platform_config.h"
 #include "sim/bench.h"
+#include "sim/cosim.h"
 #include "sim/run.h"
 #include "sim/schedule_cmd.h"
 #include "ip/scheduling/mappers.h"
@@ -46,6 +47,7 @@ const char* kUsage =
     "  reproduce dypipe-fig8|dypipe-fig9|dypipe-fig10|dypipe-fig11 [--samples N] [--seed S] [--csv f]   DyPipe Figs. 8-11\n"
     "  trace-gen   --workload M --out f.jsonl [--samples N] [--seed S]   a seeded agent-decision trace, with its statistics\n"
     "  trace-check --workload M --file f.jsonl   validate a decision trace (e.g. from scripts/record_trace.py), with its statistics\n"
+    "  cosim  predictor [--cases N] [--seed S] [--replay f.json] [--vcd w.vcd]   golden model, TLM IP and RTL compared step by step\n"
     "  bench  transverter [--pairs N]        transverter vs oracle on random VGG16/ResNet-50 pairs\n"
     "  bench  npu [--case NAME] [--json f]   NPU engine: VGG16 conv layer, BERT FFN, full VGG16 (timing only)\n"
     "run `dynavp <command> --help` for the options of one command.\n";
@@ -243,6 +245,28 @@ int cmd_trace(const std::vector<std::string>& args, bool generate) {
     return 0;
 }
 
+int cmd_cosim(const std::vector<std::string>& args) {
+    CosimOptions o;
+    po::options_description desc("dynavp cosim");
+    desc.add_options()("help,h", "this help")("block", po::value(&o.block), "predictor")(
+        "platform,p", po::value(&o.platform)->default_value(o.platform), "preset or .json (its predictor parameters must match the RTL build)")(
+        "cases", po::value(&o.cases)->default_value(o.cases), "operations (predictor: table updates)")(
+        "seed", po::value(&o.seed)->default_value(o.seed), "stimulus seed")("replay", po::value(&o.replay), "replay a failing-case file")(
+        "replay-out", po::value(&o.replay_out), "where a mismatch writes its replay file (default ./cosim-<block>-replay.json)")(
+        "vcd", po::value(&o.vcd), "write the RTL block's waveforms (VCD) here")(
+        "faulty-rtl", po::bool_switch(&o.faulty_rtl), "use the test-only RTL build with a corrupted parameter (cosim must fail)")(
+        "quiet,q", po::bool_switch(&o.quiet), "no progress on stderr");
+    po::positional_options_description pos;
+    pos.add("block", 1);
+    auto vm = parse(args, desc, &pos);
+    if (wants_help(vm, desc)) return 0;
+#ifdef DYNAVP_HAVE_RTL
+    return cosim_command(o);
+#else
+    throw ConfigError("cosim", "", "this build has no RTL blocks (configure with -DDYNAVP_RTL=ON; Verilator is needed: bash scripts/setup.sh)");
+#endif
+}
+
 int cmd_bench(const std::vector<std::string>& args) {
     if (!args.empty() && args[0] == "npu") {
         NpuBenchOptions n;
@@ -310,6 +334,7 @@ int sc_main(int argc, char* argv[]) {
         if (cmd == "schedule") return cmd_schedule(args);
         if (cmd == "reproduce") return cmd_reproduce(args);
         if (cmd == "trace-gen") return cmd_trace(args, true);
+        if (cmd == "cosim") return cmd_cosim(args);
         if (cmd == "trace-check") return cmd_trace(args, false);
         return fail_usage("unknown command \"" + cmd + "\"");
     } catch (const ConfigError& e) {

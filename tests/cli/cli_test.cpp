@@ -642,3 +642,58 @@ TEST_CASE("a model file of one's own runs with --workload, and a bad one is a on
     CHECK(lines[0].find(bad.string()) != std::string::npos);
     CHECK(lines[0].find("tiles") != std::string::npos);
 }
+
+// ---- RTL blocks (rtl/, DYNAVP_RTL builds only)
+#ifdef DYNAVP_HAVE_RTL
+TEST_CASE("cosim predictor: 10,000 seeded updates agree between the golden model, the TLM IP and the RTL", "[cli][rtl]") {
+    const Result r = dynavp("cosim predictor --cases 10000 --seed 1 --quiet");
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("0 mismatches") != std::string::npos);
+    CHECK(r.out.find("10000 updates") != std::string::npos);
+    CHECK(r.out.find("RTL clocks per PREDICT") != std::string::npos);
+}
+
+TEST_CASE("a corrupted RTL parameter makes cosim fail with a replay file that reproduces the mismatch", "[cli][rtl]") {
+    const fs::path replay = scratch() / "replay.json", again = scratch() / "again.json";
+    const Result bad = dynavp("cosim predictor --cases 500 --faulty-rtl --quiet --replay-out " + replay.string());
+    INFO(bad.out << bad.err);
+    CHECK(bad.code == 1);
+    CHECK(bad.out.find("MISMATCH at operation") != std::string::npos);
+    REQUIRE(fs::exists(replay));
+    const json j = read_json(replay);
+    CHECK(j["block"] == "predictor");
+    CHECK(!j["ops"].empty());
+    const Result rerun = dynavp("cosim predictor --faulty-rtl --quiet --replay " + replay.string() + " --replay-out " + again.string());
+    CHECK(rerun.code == 1);
+    const Result good = dynavp("cosim predictor --quiet --replay " + replay.string());
+    CHECK(good.code == 0);
+    CHECK(good.out.find("0 mismatches") != std::string::npos);
+    const fs::path broken = write_file("broken.json", "{\"ops\": [{\"bank\": 3}]}");
+    const Result e = dynavp("cosim predictor --replay " + broken.string());
+    CHECK(e.code == 2);
+    CHECK(error_lines(e.err).size() == 1);
+}
+
+TEST_CASE("cosim --vcd writes the RTL block's waveforms", "[cli][rtl]") {
+    const fs::path vcd = scratch() / "p.vcd";
+    REQUIRE(dynavp("cosim predictor --cases 20 --quiet --vcd " + vcd.string()).code == 0);
+    const std::string text = slurp(vcd);
+    CHECK(text.find("$enddefinitions") != std::string::npos);
+    CHECK(text.find("bus_valid") != std::string::npos);
+}
+
+TEST_CASE("the RTL blocks are verilator --lint-only -Wall clean", "[cli][rtl]") {
+    const std::string cmd = std::string("verilator --lint-only -Wall -I") + DYNAVP_RTL_GEN + " " + DYNAVP_SOURCE_DIR +
+                            "/rtl/predictor/predictor.sv --top-module predictor 2>&1";
+    FILE* p = popen(cmd.c_str(), "r");
+    REQUIRE(p);
+    std::string out;
+    char buf[256];
+    while (fgets(buf, sizeof buf, p)) out += buf;
+    const int status = pclose(p);
+    INFO(out);
+    CHECK(status == 0);
+    CHECK(out.empty());
+}
+#endif
