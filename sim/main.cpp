@@ -18,6 +18,10 @@
 #include "platform/platform_config.h"
 #include "sim/bench.h"
 #include "sim/cosim.h"
+#ifdef DYNAVP_HAVE_RTL
+#include "platform/stats.h"
+#include "rtl/adapters/rtl_attach.h"
+#endif
 #include "sim/run.h"
 #include "sim/schedule_cmd.h"
 #include "ip/scheduling/mappers.h"
@@ -154,7 +158,9 @@ int cmd_run(const std::vector<std::string>& args) {
         "pipeline", po::value(&o.pipeline), "DyPipe firmware (dypipe-rnn): none|static|dynamic|all (default dynamic)")(
         "workload,w", po::value(&o.workload), "a zoo model (`dynavp list`) for the runtime firmware (implies --firmware runtime)")(
         "decisions", po::value(&o.decisions), "runtime: functional | generate | <trace.jsonl> (default: functional if the model supports it)")(
-        "save-decisions", po::value(&o.save_decisions), "runtime: write the decisions used as a JSON Lines trace");
+        "save-decisions", po::value(&o.save_decisions), "runtime: write the decisions used as a JSON Lines trace")(
+        "rtl", po::value(&o.rtl), "swap RTL blocks in for the TLM models' logic: predictor (a DYNAVP_RTL build)")(
+        "vcd", po::value(&o.vcd), "with --rtl: write the RTL blocks' waveforms (VCD) here");
     auto vm = parse(args, desc);
     if (wants_help(vm, desc)) return 0;
     if (!o.workload.empty() && vm["firmware"].defaulted()) o.firmware = "runtime";
@@ -321,6 +327,12 @@ int sc_main(int argc, char* argv[]) {
     // on stderr and offers no switch to silence it.)
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     std::vector<std::string> args(argv + 1, argv + argc);
+#ifdef DYNAVP_HAVE_RTL
+    set_rtl_attach([](Board& b, const std::vector<std::string>& blocks, const std::string& vcd) -> std::function<void(Stats&)> {
+        std::shared_ptr<rtl::RtlOnBoard> on = rtl::attach_rtl(b, blocks, vcd);
+        return [on](Stats& s) { on->report(s); };
+    });
+#endif
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
         std::cout << kUsage;
         return args.empty() ? 2 : 0;

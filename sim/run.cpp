@@ -68,6 +68,15 @@ static void resolve_design(const RunOptions& o, const fw::FirmwareInfo& image, f
     args.samples = o.samples;
 }
 
+namespace {
+RtlAttachFn& rtl_attach() {
+    static RtlAttachFn f;
+    return f;
+}
+} // namespace
+
+void set_rtl_attach(RtlAttachFn f) { rtl_attach() = std::move(f); }
+
 int run_command(const RunOptions& o) {
     PlatformConfig cfg = load_platform(o.platform);
     const fw::FirmwareInfo* image = fw::find_firmware(o.firmware);
@@ -125,6 +134,18 @@ int run_command(const RunOptions& o) {
     NpuOptions npu_opt;
     npu_opt.timing_only = o.timing_only;
     Board board(cfg, npu_opt);
+    std::function<void(Stats&)> rtl_report;
+    std::vector<std::string> rtl_blocks;
+    for (size_t a = 0, b; a < o.rtl.size(); a = b + 1) {
+        b = o.rtl.find(',', a);
+        if (b == std::string::npos) b = o.rtl.size();
+        if (b > a) rtl_blocks.push_back(o.rtl.substr(a, b - a));
+    }
+    if (!rtl_blocks.empty() || !o.vcd.empty()) {
+        if (!rtl_attach()) throw ConfigError("--rtl", "", "this build has no RTL blocks (configure with -DDYNAVP_RTL=ON; Verilator is needed: bash scripts/setup.sh)");
+        if (rtl_blocks.empty()) throw ConfigError("--vcd", "", "waveforms are of RTL blocks: give --rtl too");
+        rtl_report = rtl_attach()(board, rtl_blocks, o.vcd);
+    }
     board.host().set_firmware([&](fw::Hal& hal) { return image->entry(hal, args); });
 
     // Run in slices so long runs can show progress (stderr, after 1 s of host time).
@@ -181,6 +202,12 @@ int run_command(const RunOptions& o) {
     }
     for (const auto& [k, v] : board.host().metrics()) s.set("firmware.metrics." + k, v);
     board.report(s);
+    if (rtl_report) {
+        std::string list;
+        for (const auto& b : rtl_blocks) list += (list.empty() ? "" : ",") + b;
+        s.set("rtl.blocks", list);
+        rtl_report(s);
+    }
     // Everything that has an energy figure: the NPU engine and the predictor's tile moves.
     double energy = s.has("npu.energy_pj.total") ? s.number("npu.energy_pj.total") : 0.0;
     if (s.has("predictor.energy_pj.total")) energy += s.number("predictor.energy_pj.total");

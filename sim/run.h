@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -29,7 +31,17 @@ struct RunOptions {
     // the model supports it and the run is not --timing-only, else generate.
     std::string workload, decisions;
     std::string save_decisions; // write the decisions used (generate / file) as a trace file
+    std::string rtl;            // comma-separated RTL blocks to swap in (`--rtl predictor`); needs a DYNAVP_RTL build
+    std::string vcd;            // waveforms of the RTL blocks
 };
+
+class Board;
+class Stats;
+// Set by a binary built with the RTL blocks (sim/main.cpp, DYNAVP_HAVE_RTL):
+// swaps `blocks` in on the board before the simulation starts; the returned
+// function adds the blocks' stats (and keeps them alive).
+using RtlAttachFn = std::function<std::function<void(Stats&)>(Board&, const std::vector<std::string>& blocks, const std::string& vcd)>;
+void set_rtl_attach(RtlAttachFn f);
 
 // Returns the process exit code: 0 when the firmware passed.
 // Throws ConfigError for bad platform input (caller prints it).

@@ -141,7 +141,7 @@ void Predictor::command(uint32_t c) {
     case cmd::kPredict: {
         if (!check_layer(b)) return;
         const uint32_t rat = regs_.get(RAT);
-        b.predicted = table_.predict(rat, b.layer_tiles, b.tile_base);
+        b.predicted = backend_ ? backend_->predict(rat, b.layer_tiles, b.tile_base) : table_.predict(rat, b.layer_tiles, b.tile_base);
         b.predicted.resize(cfg_.tiles);
         write_mask(kPredicted, b.predicted);
         b.predicted_round = true;
@@ -158,7 +158,8 @@ void Predictor::command(uint32_t c) {
     case cmd::kResolve: do_resolve(read_mask(kActual)); break;
     case cmd::kRelease: release(sel_); break;
     case cmd::kResetTable:
-        table_.reset();
+        if (backend_) backend_->reset();
+        else table_.reset();
         regs_.set(RAT, 0);
         break;
     default: fail(kErrCommand, c);
@@ -258,7 +259,8 @@ void Predictor::do_resolve(const std::vector<bool>& actual_in) {
         }
     }
     // Table update (DNA Fig. 10a step 3), then the actual trace is the next RAT.
-    table_.update(regs_.get(RAT), actual, b.tile_base);
+    if (backend_) backend_->update(regs_.get(RAT), actual, b.tile_base);
+    else table_.update(regs_.get(RAT), actual, b.tile_base);
     regs_.set(RAT, table_.rat_of(actual));
     b.resolved = true;
     b.ready = false;
@@ -342,6 +344,10 @@ void Predictor::update_irq() {
 
 void Predictor::b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay) {
     if (!check_plain_payload(t)) return;
+    if (backend_) { // a pin-level backend runs at the current time: leave the decoupled region first
+        sc_core::wait(delay);
+        delay = sc_core::SC_ZERO_TIME;
+    }
     access_delay_ = delay; // command side effects happen at the access's local time
     const uint64_t a = t.get_address();
     delay += ps_time(clk_ps_);
@@ -351,10 +357,11 @@ void Predictor::b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay
         const uint64_t i = (a - kTablePage) / 4;
         if (t.get_data_length() != 4) st = RegAccessStatus::BurstError;
         else if (a % 4 == 0 && i < table_.words()) {
-            uint32_t w = table_.word(i);
+            uint32_t w = backend_ ? backend_->word(i) : table_.word(i);
             if (t.is_write()) {
                 std::memcpy(&w, t.get_data_ptr(), 4);
-                table_.set_word(i, w);
+                if (backend_) backend_->set_word(i, w);
+                else table_.set_word(i, w);
             } else {
                 std::memcpy(t.get_data_ptr(), &w, 4);
             }

@@ -27,6 +27,20 @@ namespace dynavp {
 
 class Npu;
 
+// Where the prediction table lives: the C++ model (default) or an RTL block
+// (`dynavp run --rtl predictor`: rtl/adapters). Called from SystemC threads
+// at the current simulated time (the predictor syncs its local time first),
+// so an implementation may wait() for clocks.
+class PredictionTableBackend {
+public:
+    virtual ~PredictionTableBackend() = default;
+    virtual std::vector<bool> predict(uint32_t rat, uint32_t n, uint32_t base) = 0;
+    virtual void update(uint32_t rat, const std::vector<bool>& actual, uint32_t base) = 0;
+    virtual void reset() = 0;
+    virtual uint32_t word(size_t i) = 0;
+    virtual void set_word(size_t i, uint32_t w) = 0;
+};
+
 class Predictor : public sc_core::sc_module {
 public:
     tlm_utils::simple_target_socket<Predictor> socket; // registers and table
@@ -36,6 +50,10 @@ public:
     SC_HAS_PROCESS(Predictor);
     Predictor(sc_core::sc_module_name name, const PlatformConfig& cfg, const DeviceConfig& dev);
     void attach(Npu* npu) { npu_ = npu; } // the prefetch-buffer directory it controls
+    // Lookup and update by another implementation of the table (e.g. the RTL); null: the C++ model.
+    void set_table_backend(PredictionTableBackend* b) { backend_ = b; }
+    uint32_t tiles() const { return cfg_.tiles; }
+    uint32_t rat_bits() const { return cfg_.rat_bits; }
 
     // Hardware side (the runtime monitor's wires): the bank selected now, and
     // RESOLVE of bank `bank` with the actual access trace.
@@ -84,6 +102,7 @@ private:
     double dram_pj_per_byte_ = 0, pfb_write_pj_per_byte_ = 0; // the NPU's figures for the same memories
     RegisterBank regs_;
     predictor::PredictionTable table_;
+    PredictionTableBackend* backend_ = nullptr;
     std::array<Bank, predictor::kBanks> banks_;
     uint32_t sel_ = 0;
     std::deque<Op> fifo_, demand_;

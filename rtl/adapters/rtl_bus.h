@@ -11,9 +11,13 @@
 
 namespace dynavp::rtl {
 
+// The inputs may be driven by several threads (the host CPU's MMIO and the
+// runtime monitor's wires), one access at a time: callers serialise with a mutex.
 struct BusPins {
-    sc_core::sc_signal<bool> valid{"bus_valid"}, write{"bus_write"}, ready{"bus_ready"};
-    sc_core::sc_signal<uint32_t> addr{"bus_addr"}, wdata{"bus_wdata"}, rdata{"bus_rdata"};
+    sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS> valid{"bus_valid"}, write{"bus_write"};
+    sc_core::sc_signal<bool> ready{"bus_ready"};
+    sc_core::sc_signal<uint32_t, sc_core::SC_MANY_WRITERS> addr{"bus_addr"}, wdata{"bus_wdata"};
+    sc_core::sc_signal<uint32_t> rdata{"bus_rdata"};
 };
 
 // Must be called from an SC_THREAD. Returns the read data (writes: 0);

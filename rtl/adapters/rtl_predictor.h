@@ -11,6 +11,7 @@
 
 #include <systemc>
 
+#include "ip/predictor/predictor.h"
 #include "rtl/adapters/rtl_bus.h"
 
 class Vpredictor;
@@ -34,6 +35,8 @@ public:
     // Tiles requested on the prefetch stream since the last call, in order.
     std::vector<uint32_t> take_requests();
     uint64_t bus_cycles() const { return cycles_; }
+    // One command sequence at a time (several SystemC threads may drive it).
+    sc_core::sc_mutex& lock() { return lock_; }
 
 private:
     void start_of_simulation() override;
@@ -47,7 +50,28 @@ private:
     std::unique_ptr<Vpredictor_faulty> bad_;
     std::unique_ptr<VerilatedVcdSc> vcd_;
     std::vector<uint32_t> requests_;
+    sc_core::sc_mutex lock_;
     uint64_t cycles_ = 0;
+};
+
+// The predictor RTL as the TLM predictor's table (`dynavp run --rtl
+// predictor`): PREDICT / RESOLVE / RESET_TABLE and the table window go to the
+// RTL over its pins, in its bank 0 (the TLM model keeps the banks, the FIFO
+// scheduler and the tile moves); the time they take is the RTL's clocks.
+class RtlPredictionTable : public PredictionTableBackend {
+public:
+    explicit RtlPredictionTable(RtlPredictor& rtl) : rtl_(rtl) {}
+    std::vector<bool> predict(uint32_t rat, uint32_t n, uint32_t base) override;
+    void update(uint32_t rat, const std::vector<bool>& actual, uint32_t base) override;
+    void reset() override;
+    uint32_t word(size_t i) override;
+    void set_word(size_t i, uint32_t w) override;
+    uint64_t commands() const { return commands_; }
+
+private:
+    void layer(uint32_t rat, uint32_t n, uint32_t base);
+    RtlPredictor& rtl_;
+    uint64_t commands_ = 0;
 };
 
 } // namespace dynavp::rtl

@@ -683,6 +683,31 @@ TEST_CASE("cosim --vcd writes the RTL block's waveforms", "[cli][rtl]") {
     CHECK(text.find("bus_valid") != std::string::npos);
 }
 
+TEST_CASE("the board runs MoE with the predictor RTL swapped in: same outputs and predictions as the TLM predictor, RTL clocks added", "[cli][rtl]") {
+    for (const char* args : {"--firmware moe-layer --design dna --samples 4", "--workload moe-block-small --design dna --samples 4"}) {
+        const json tlm = runtime_json(args), rtl = runtime_json(std::string(args) + " --rtl predictor");
+        INFO(args);
+        CHECK(rtl["firmware"]["status"] == "pass"); // outputs checked bit for bit against the reference by the firmware
+        CHECK(rtl["rtl"]["blocks"] == "predictor");
+        CHECK(rtl["rtl"]["predictor"]["commands"].get<uint64_t>() > 0);
+        for (const char* k : {"useful", "useless", "missed", "prefetched"}) CHECK(rtl["predictor"]["tiles"][k] == tlm["predictor"]["tiles"][k]);
+        CHECK(rtl["predictor"]["accuracy"] == tlm["predictor"]["accuracy"]);
+        CHECK(rtl["firmware"]["metrics"]["cycles"].get<double>() > tlm["firmware"]["metrics"]["cycles"].get<double>());
+    }
+    const fs::path vcd = scratch() / "b.vcd";
+    runtime_json("--firmware moe-layer --design dna --samples 1 --rtl predictor --vcd " + vcd.string());
+    CHECK(fs::file_size(vcd) > 1000);
+    for (const auto& [args, needle] : std::vector<std::pair<std::string, std::string>>{{"--rtl nosuch", "unknown RTL block"},
+                                                                                       {"--rtl transverter", "not in this build yet"},
+                                                                                       {"--vcd x.vcd", "give --rtl too"}}) {
+        const Result r = dynavp("run --firmware moe-layer " + args);
+        CHECK(r.code == 2);
+        const auto lines = error_lines(r.err);
+        REQUIRE(lines.size() == 1);
+        CHECK(lines[0].find(needle) != std::string::npos);
+    }
+}
+
 TEST_CASE("the RTL blocks are verilator --lint-only -Wall clean", "[cli][rtl]") {
     const std::string cmd = std::string("verilator --lint-only -Wall -I") + DYNAVP_RTL_GEN + " " + DYNAVP_SOURCE_DIR +
                             "/rtl/predictor/predictor.sv --top-module predictor 2>&1";
