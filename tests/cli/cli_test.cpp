@@ -546,9 +546,9 @@ TEST_CASE("trace-gen writes a decision trace that trace-check, run --decisions a
     const Result c = dynavp("trace-check --workload fbs-vgg16 --file " + t.string());
     CHECK(c.code == 0);
     CHECK(c.out.find("valid fbs-vgg16 trace, 3 samples") != std::string::npos);
-    const json j = runtime_json("--workload fbs-vgg16 --design baseline --timing-only --samples 3 --decisions " + t.string());
+    const json j = runtime_json("--workload fbs-vgg16 --design dna --timing-only --samples 3 --decisions " + t.string());
     CHECK(j["firmware"]["workload"]["decisions"] == t.string());
-    runtime_json("--workload fbs-vgg16 --design baseline --timing-only --samples 3 --seed 2 --decisions generate --save-decisions " + saved.string());
+    runtime_json("--workload fbs-vgg16 --design dna --timing-only --samples 3 --seed 2 --decisions generate --save-decisions " + saved.string());
     CHECK(slurp(saved) == slurp(t));
 }
 
