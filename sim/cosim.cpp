@@ -14,7 +14,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <random>
+
 #include "firmware/drivers/predictor_driver.h"
+#include "firmware/drivers/transverter_driver.h"
+#include "ip/core/npu_regs.h"
+#include "ip/scheduling/mappers.h"
+#include "ip/transverter/transverter_unit.h"
+#include "rtl/adapters/rtl_transverter.h"
 #include "firmware/fw_util.h"
 #include "ip/predictor/prediction_table.h"
 #include "ip/predictor/predictor_regs.h"
@@ -97,11 +104,167 @@ std::string mask_text(const std::vector<bool>& m) {
     return s;
 }
 
+// ---- transverter: independent cases {backbone, its schedule, dynamic op}.
+struct TrvCase {
+    sched::Operator bb, dyn;
+    sched::Schedule s;
+};
+
+nlohmann::json to_json(const TrvCase& c) {
+    const std::vector<uint8_t> b = npu::encode_schedule(c.s);
+    std::string hex;
+    for (uint8_t x : b) {
+        char h[3];
+        std::snprintf(h, sizeof h, "%02x", x);
+        hex += h;
+    }
+    return {{"backbone", c.bb.to_string()}, {"dynamic", c.dyn.to_string()}, {"schedule_schd_hex", hex}};
+}
+
+TrvCase trv_case_from_json(const nlohmann::json& j, const std::string& file, size_t i) {
+    const std::string at = "/cases/" + std::to_string(i);
+    try {
+        TrvCase c;
+        c.bb = sched::parse_operator(j.at("backbone").get<std::string>());
+        c.dyn = sched::parse_operator(j.at("dynamic").get<std::string>());
+        const std::string hex = j.at("schedule_schd_hex").get<std::string>();
+        if (hex.empty() || hex.size() % 2 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+            throw ConfigError(file, at + "/schedule_schd_hex", "must be the SCHD bytes as an even number of hex digits");
+        std::vector<uint8_t> b;
+        for (size_t k = 0; k + 1 < hex.size(); k += 2) b.push_back(uint8_t(std::stoul(hex.substr(k, 2), nullptr, 16)));
+        const std::string why = npu::decode_schedule(b.data(), b.size(), c.s);
+        if (!why.empty()) throw ConfigError(file, at + "/schedule_schd_hex", why);
+        return c;
+    } catch (const nlohmann::json::exception& e) {
+        throw ConfigError(file, at, e.what());
+    } catch (const std::invalid_argument& e) {
+        throw ConfigError(file, at, e.what());
+    }
+}
+
+// Random backbones, random valid schedules, dynamic ops shrinking some dims
+// (as the platform test of the TLM IP does).
+TrvCase random_trv_case(std::mt19937_64& rng, const sched::Hardware& hw) {
+    static const uint32_t sizes[] = {1, 2, 3, 4, 6, 7, 8, 12, 14, 16, 24, 28, 32, 48, 56, 64, 96, 128};
+    auto pick = [&](size_t lo, size_t hi) { return sizes[std::uniform_int_distribution<size_t>(lo, hi)(rng)]; };
+    TrvCase c;
+    const uint32_t rs = std::uniform_int_distribution<int>(0, 2)(rng) ? 1 : 3;
+    c.bb.size = {rs, rs, pick(0, 12), pick(0, 12), pick(0, 17), pick(0, 17), pick(0, 5)};
+    c.s = sched::random_schedule(c.bb, hw, rng());
+    c.dyn = c.bb;
+    for (sched::Dim j : sched::kAllDims)
+        if (c.bb[j] > 1 && std::uniform_int_distribution<int>(0, 2)(rng) == 0) c.dyn[j] = std::uniform_int_distribution<uint32_t>(1, c.bb[j])(rng);
+    return c;
+}
+
+int cosim_transverter(const CosimOptions& o, const PlatformConfig& cfg) {
+    const DeviceConfig* dev = cfg.first_of(DeviceType::Transverter);
+    if (!dev) throw ConfigError(cfg.source, "/devices", "the platform has no transverter");
+    const sched::Hardware hw = sched::hardware_from_platform(cfg);
+    std::vector<TrvCase> cases;
+    if (!o.replay.empty()) {
+        const nlohmann::json j = parse_json_text(read_text_file(o.replay), o.replay);
+        if (!j.contains("cases") || !j["cases"].is_array()) throw ConfigError(o.replay, "/cases", "a replay file lists its cases in \"cases\"");
+        for (size_t i = 0; i < j["cases"].size(); ++i) cases.push_back(trv_case_from_json(j["cases"][i], o.replay, i));
+    } else {
+        if (o.cases == 0 || o.cases > 1000000) throw ConfigError("--cases", "", "must be in [1, 1000000]");
+        std::mt19937_64 rng(o.seed);
+        for (uint32_t i = 0; i < o.cases; ++i) cases.push_back(random_trv_case(rng, hw));
+    }
+    Board board(cfg);
+    rtl::RtlTransverter rtl("rtl_transverter", board.board_clock_ps(), o.vcd);
+    struct Outcome {
+        size_t mismatch_at = SIZE_MAX, ok = 0, errors = 0;
+        std::string what;
+        double rtl_cycles = 0, model_cycles = 0, abs_err = 0;
+    } res;
+    const auto t0 = std::chrono::steady_clock::now();
+    board.host().set_firmware([&](fw::Hal& hal) {
+        fw::TransverterDriver tlm(hal);
+        rtl::RtlTransverterHal rhal(rtl);
+        fw::TransverterDriver r(rhal);
+        if (!tlm.init() || !r.init()) {
+            res.what = "driver init: TLM " + tlm.why() + ", RTL " + r.why();
+            return 1;
+        }
+        if (tlm.table_entries() != r.table_entries() || tlm.levels() != r.levels()) {
+            res.what = "the RTL was built for " + std::to_string(r.table_entries()) + " table rows and " + std::to_string(r.levels()) +
+                       " levels; the platform has " + std::to_string(tlm.table_entries()) + " and " + std::to_string(tlm.levels());
+            return 1;
+        }
+        tlm.load_constraints(hw);
+        r.load_constraints(hw);
+        transverter::UnitTiming timing{dev->transverter.alu_cycles, dev->transverter.mux_cycles, dev->transverter.write_cycles};
+        for (size_t i = 0; i < cases.size(); ++i) {
+            const TrvCase& c = cases[i];
+            const transverter::UnitResult g =
+                transverter::run_unit(npu::encode_schedule(c.s), c.bb, c.dyn, hw, sched::TransverterOptions{}, dev->transverter.table_entries, timing);
+            tlm.load_backbone(c.bb, c.s);
+            const fw::TransverterRun t = tlm.transform(c.dyn, 100000000);
+            r.load_backbone(c.bb, c.s);
+            const fw::TransverterRun x = r.transform(c.dyn, 100000000);
+            std::string bad;
+            auto bytes = [](const fw::TransverterRun& run) { return run.ok ? npu::encode_schedule(run.schedule) : std::vector<uint8_t>{}; };
+            if (t.err_code != g.err || x.err_code != g.err)
+                bad = "error code: golden " + std::to_string(g.err) + ", TLM " + std::to_string(t.err_code) + ", RTL " + std::to_string(x.err_code);
+            else if (g.err == 0 && (bytes(t) != g.table || bytes(x) != g.table))
+                bad = "scheduling table differs (golden " + std::to_string(g.table.size()) + " bytes, TLM " + std::to_string(bytes(t).size()) + ", RTL " +
+                      std::to_string(bytes(x).size()) + ")";
+            else if (g.err == 0 && (t.updates != g.updates || x.updates != g.updates))
+                bad = "UPDATES: golden " + std::to_string(g.updates) + ", TLM " + std::to_string(t.updates) + ", RTL " + std::to_string(x.updates);
+            else if (g.err == 0 && (!(t.executed == g.executed) || !(x.executed == g.executed)))
+                bad = "DIM_EXEC: golden " + g.executed.to_string() + ", TLM " + t.executed.to_string() + ", RTL " + x.executed.to_string();
+            if (!bad.empty()) {
+                res.mismatch_at = i;
+                res.what = bad;
+                return 1;
+            }
+            if (g.err == 0) {
+                ++res.ok;
+                res.rtl_cycles += x.cycles;
+                res.model_cycles += t.cycles;
+                res.abs_err += std::abs(double(x.cycles) - double(t.cycles)) / std::max(1.0, double(t.cycles));
+            } else {
+                ++res.errors;
+            }
+            if (!o.quiet && (i + 1) % 100 == 0) std::fprintf(stderr, "\r[dynavp] cosim transverter: %zu/%zu cases", i + 1, cases.size());
+        }
+        return 0;
+    });
+    sc_core::sc_start();
+    if (!o.quiet && cases.size() >= 100) std::fprintf(stderr, "\n");
+    const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("dynavp cosim transverter on %s: golden C++ model (run_unit), TLM IP, RTL; %zu cases (seed %lu)%s\n", cfg.name.c_str(), cases.size(),
+                (unsigned long)o.seed, o.replay.empty() ? "" : (", replay of " + o.replay).c_str());
+    if (res.mismatch_at != SIZE_MAX) {
+        const TrvCase& c = cases[res.mismatch_at];
+        std::printf("  MISMATCH in case %zu (backbone %s, dynamic %s): %s\n", res.mismatch_at, c.bb.to_string().c_str(), c.dyn.to_string().c_str(),
+                    res.what.c_str());
+        const std::string out = o.replay_out.empty() ? "cosim-transverter-replay.json" : o.replay_out;
+        nlohmann::json j = {{"block", "transverter"}, {"platform", cfg.name}, {"seed", o.seed}, {"mismatch", res.what}, {"cases", {to_json(c)}}};
+        std::ofstream f(out);
+        f << j.dump(1) << "\n";
+        std::printf("  the failing case is in %s: replay with dynavp cosim transverter --replay %s\n", out.c_str(), out.c_str());
+        return 1;
+    }
+    if (!res.what.empty()) throw ConfigError("cosim", "", res.what);
+    std::printf("  0 mismatches: %zu results (scheduling tables bit for bit, UPDATES, DIM_EXEC), %zu error cases (same error codes)\n", res.ok,
+                res.errors);
+    if (res.ok)
+        std::printf("  cycles per run: RTL %.1f, TLM latency model %.1f (mean |RTL - model| / model %.0f%%)\n", res.rtl_cycles / double(res.ok),
+                    res.model_cycles / double(res.ok), 100 * res.abs_err / double(res.ok));
+    std::printf("  host %.2f s\n", host_s);
+    return 0;
+}
+
 } // namespace
 
 int cosim_command(const CosimOptions& o) {
-    if (o.block != "predictor")
-        throw ConfigError("cosim", "", "unknown block \"" + o.block + "\" (known: predictor; the transverter RTL is not in this build yet)");
+    if (o.block == "transverter") {
+        if (o.faulty_rtl) throw ConfigError("--faulty-rtl", "", "the faulty test build exists for the predictor only");
+        return cosim_transverter(o, load_platform(o.platform));
+    }
+    if (o.block != "predictor") throw ConfigError("cosim", "", "unknown block \"" + o.block + "\" (known: predictor, transverter)");
     PlatformConfig cfg = load_platform(o.platform);
     const DeviceConfig* dev = cfg.first_of(DeviceType::Predictor);
     if (!dev) throw ConfigError(cfg.source, "/devices", "the platform has no predictor");

@@ -1,5 +1,6 @@
 #include "transverter.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "ip/common/tlm_util.h"
@@ -65,11 +66,26 @@ sched::Hardware Transverter::hardware() const {
     return hw;
 }
 
-bool Transverter::busy() const { return status::STATE.get(regs_.get(STATUS)) == status::kBusy || go_pending_; }
+bool Transverter::busy() const {
+    if (pass_) return status::STATE.get(pass_->read(STATUS.offset)) == status::kBusy;
+    return status::STATE.get(regs_.get(STATUS)) == status::kBusy || go_pending_;
+}
 
-void Transverter::set_dynamic_dim(sched::Dim j, uint32_t value) { regs_.set(dim_dynamic(j), value); }
+void Transverter::set_dynamic_dim(sched::Dim j, uint32_t value) {
+    if (pass_) return pass_->write(dim_dynamic(j).offset, value);
+    regs_.set(dim_dynamic(j), value);
+}
 
 bool Transverter::go(const sc_core::sc_time& delay) {
+    if (pass_) {
+        sc_core::wait(delay); // pins move at the current time
+        if (busy()) {
+            ++gos_ignored_;
+            return false;
+        }
+        pass_->write(CMD.offset, cmd::kGo);
+        return true;
+    }
     if (busy()) { // the unit finishes what it is doing; firmware sees the drop in stats
         ++gos_ignored_;
         return false;
@@ -150,8 +166,36 @@ bool Transverter::table_access(tlm::tlm_generic_payload& t) {
     return true;
 }
 
+// Pass-through: the access at the current time (out of any decoupled
+// region), split into the unit's 32-bit word accesses; partial words are
+// read-modify-write (the table window is byte-addressable).
+void Transverter::passthrough_access(tlm::tlm_generic_payload& t) {
+    const uint64_t a = t.get_address(), len = t.get_data_length();
+    uint8_t* d = t.get_data_ptr();
+    for (uint64_t pos = a & ~uint64_t(3); pos < a + len; pos += 4) {
+        const uint64_t lo = std::max(pos, a), hi = std::min(pos + 4, a + len);
+        uint32_t w = 0;
+        if (t.is_read() || hi - lo < 4) w = pass_->read(uint32_t(pos));
+        uint8_t b[4];
+        std::memcpy(b, &w, 4);
+        if (t.is_write()) {
+            std::memcpy(b + (lo - pos), d + (lo - a), hi - lo);
+            std::memcpy(&w, b, 4);
+            pass_->write(uint32_t(pos), w);
+        } else {
+            std::memcpy(d + (lo - a), b + (lo - pos), hi - lo);
+        }
+    }
+    t.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
 void Transverter::b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay) {
     if (!check_plain_payload(t)) return;
+    if (pass_) {
+        sc_core::wait(delay);
+        delay = sc_core::SC_ZERO_TIME;
+        return passthrough_access(t);
+    }
     access_delay_ = delay; // GO takes effect at the access's local time
     if (t.get_address() < kTablePage) {
         access_registers(regs_, t.get_address(), t);
@@ -163,6 +207,7 @@ void Transverter::b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& del
 }
 
 unsigned int Transverter::transport_dbg(tlm::tlm_generic_payload& t) {
+    if (pass_) return 0; // pins cannot be driven untimed
     if (t.get_address() < kTablePage) return 0;
     return table_access(t) ? t.get_data_length() : 0;
 }

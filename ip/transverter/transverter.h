@@ -19,6 +19,16 @@
 
 namespace dynavp {
 
+// Another implementation of the whole unit (the RTL, `dynavp run --rtl
+// transverter`): every register / table word access and the runtime
+// monitor's wires go to it. Called from SystemC threads at the current time.
+class TransverterPassthrough {
+public:
+    virtual ~TransverterPassthrough() = default;
+    virtual uint32_t read(uint32_t offset) = 0;
+    virtual void write(uint32_t offset, uint32_t value) = 0;
+};
+
 class Transverter : public sc_core::sc_module {
 public:
     tlm_utils::simple_target_socket<Transverter> socket;
@@ -33,6 +43,8 @@ public:
     bool busy() const;
 
     void report(Stats& s, const std::string& prefix) const;
+    // From now on the unit is `p` (its interrupt drives `irq` itself); null: this model.
+    void set_passthrough(TransverterPassthrough* p) { pass_ = p; }
 
 private:
     void b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay);
@@ -42,6 +54,8 @@ private:
     void update_irq();
     sched::Hardware hardware() const; // the constraint table as a Hardware
 
+    void passthrough_access(tlm::tlm_generic_payload& t);
+    TransverterPassthrough* pass_ = nullptr;
     TransverterDeviceConfig cfg_;
     uint64_t clk_ps_;
     sched::Hardware base_hw_; // the platform's int8 machine: reset values, names
