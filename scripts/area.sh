@@ -23,7 +23,7 @@ for b in "${blocks[@]}"; do
   files=$(ls "$root/rtl/$b"/*.sv)
   log="$root/build/area/$b.log"
   echo "[area] yosys: $b (synth -flatten -top $b)" >&2
-  yosys -q -l "$log" -p "read_verilog -sv -I$gen $files; synth -flatten -top $b; tee -o $root/build/area/$b.stat stat -tech cmos" >/dev/null
+  yosys -q -l "$log" -p "read_verilog -sv -I$gen -I$root/rtl/$b $files; synth -flatten -top $b; tee -o $root/build/area/$b.stat stat -tech cmos" >/dev/null
   stat="$root/build/area/$b.stat"
   cells=$(awk '/Number of cells:/ {n=$4} END {print n}' "$stat")
   ffs=$(awk '/\$_(S?DFF|DFFE|SDFFE|SDFFCE|ALDFF|DLATCH)[A-Z_]*/ {s+=$2} END {print s+0}' "$stat")
