@@ -20,7 +20,7 @@ if [ ${#blocks[@]} -eq 0 ]; then
 fi
 printf "%-12s %10s %10s %14s %14s\n" block cells flip-flops transistors NAND2-equiv
 for b in "${blocks[@]}"; do
-  files=$(ls "$root/rtl/$b"/*.sv)
+  files=$(ls "$root/rtl/$b"/*.sv | tr "\n" " ")
   log="$root/build/area/$b.log"
   echo "[area] yosys: $b (synth -flatten -top $b)" >&2
   yosys -q -l "$log" -p "read_verilog -sv -I$gen -I$root/rtl/$b $files; synth -flatten -top $b; tee -o $root/build/area/$b.stat stat -tech cmos" >/dev/null

@@ -85,13 +85,16 @@ module transverter_core #(
     } state_t;
     state_t state;
 
+    // Small unpacked arrays are registers: (* mem2reg *) tells Yosys so (no
+    // "Replacing memory" warnings); Verilator ignores the attribute.
+
     // ---------------------------------------------------------------- snapshot
-    logic [31:0] bb [0:KDIMS-1];
-    logic [31:0] dyn [0:KDIMS-1];
+    (* mem2reg *) logic [31:0] bb [0:KDIMS-1];
+    (* mem2reg *) logic [31:0] dyn [0:KDIMS-1];
     logic [31:0] op_stride, op_dil, op_groups, mp;
-    logic [7:0]  eb [0:2];
+    (* mem2reg *) logic [7:0]  eb [0:2];
     logic        opt_nest, opt_bbsp;
-    logic [31:0] cons [0:LEVELS-1][0:4];
+    (* mem2reg *) logic [31:0] cons [0:LEVELS-1][0:4];
 
     // ---------------------------------------------------------------- scheduling table X
     // Row r: dim r_dim[(r*3 +: 3)*3 +: 3], level r_lvl[(r*LW +: LW)*LW +: LW], spatial (k = 0) r_sp[r],
@@ -104,28 +107,28 @@ module transverter_core #(
     logic [NW-1:0] n;            // rows (arithmetic: may pass CAP only on pathological tables)
     logic [NW-1:0] peak;
     logic          ovf;          // a row fell off the end during Initialization
-    order_t        ord [0:LEVELS-1]; // loop orders, outer -> inner
+    (* mem2reg *) order_t        ord [0:LEVELS-1]; // loop orders, outer -> inner
 
     wire [IW-1:0] nphys = (n > NW'(CAP)) ? IW'(CAP) : IW'(n);
 
     // ---------------------------------------------------------------- decode state
     logic [15:0] nf, levels;
     logic [8:0]  k;              // row being decoded / scanned / written
-    logic [20:0] prod [0:KDIMS-1];   // product of each dim's factors
-    logic [KDIMS-1:0] bb_tpres [0:LEVELS-1];   // backbone has a temporal factor of j at level i
-    logic [20:0] bb_sp [0:LEVELS-1][0:KDIMS-1];    // backbone's spatial product of j at level i
+    (* mem2reg *) logic [20:0] prod [0:KDIMS-1];   // product of each dim's factors
+    (* mem2reg *) logic [KDIMS-1:0] bb_tpres [0:LEVELS-1];   // backbone has a temporal factor of j at level i
+    (* mem2reg *) logic [20:0] bb_sp [0:LEVELS-1][0:KDIMS-1];    // backbone's spatial product of j at level i
     logic [6:0]  ord_bc;         // order bytes consumed
     logic [4:0]  ord_lvl;
     logic [2:0]  ord_pos;
     logic [6:0]  ord_seen;
     logic        sorted;         // rows in non-decreasing dim order (what encode_schedule writes)
     logic [2:0]  last_dim;
-    logic [4:0]  cnt [0:KDIMS-1];    // rows of each dim (<= 20)
+    (* mem2reg *) logic [4:0]  cnt [0:KDIMS-1];    // rows of each dim (<= 20)
 
     // ---------------------------------------------------------------- Initialization state
     logic [2:0]  j;
     logic [20:0] cand, ex;
-    logic [20:0] exec_r [0:KDIMS-1];
+    (* mem2reg *) logic [20:0] exec_r [0:KDIMS-1];
     logic        any_changed;
     logic [31:0] writes;
     logic        f_start, f_full, f_busy, f_done, f_smooth;
@@ -143,7 +146,7 @@ module transverter_core #(
 
     // ---------------------------------------------------------------- level state
     logic [LW-1:0] li;           // level i
-    logic [63:0] E [0:KDIMS-1];      // extents at levels <= i
+    (* mem2reg *) logic [63:0] E [0:KDIMS-1];      // extents at levels <= i
     logic [63:0] Ci;             // spatial product at level i
     logic [KDIMS-1:0] tpres;     // m has a temporal factor of j at level i
     logic [2:0]  vk;             // MaxBuff: position in the visiting order
@@ -225,9 +228,9 @@ module transverter_core #(
     logic [2:0]  op_pos_n;
     logic [6:0]  op_seen_n;
     logic [7:0]  op_we;
-    logic [4:0]  op_wl [0:7];
-    logic [2:0]  op_wp [0:7];
-    logic [2:0]  op_wd [0:7];
+    (* mem2reg *) logic [4:0]  op_wl [0:7];
+    (* mem2reg *) logic [2:0]  op_wp [0:7];
+    (* mem2reg *) logic [2:0]  op_wd [0:7];
     wire  [6:0]  ord_total = 7'(levels[4:0]) * 7'd7; // levels <= 16 here
     always_comb begin
         logic [4:0] l;
@@ -339,9 +342,9 @@ module transverter_core #(
 
     // MaxComp's dims order: table, or the backbone's widest spatial dims at
     // level i first (stable: ties in table order).
-    logic [2:0] mc_dims [0:KDIMS-1];
+    (* mem2reg *) logic [2:0] mc_dims [0:KDIMS-1];
     always_comb begin
-        logic [20:0] sp [0:KDIMS-1];
+        (* mem2reg *) logic [20:0] sp [0:KDIMS-1];
         logic [2:0] rank;
         rank = '0;
         for (int d = 0; d < KDIMS; d++) sp[d] = 21'd1;
@@ -364,7 +367,7 @@ module transverter_core #(
     end
 
     // eta row of level i
-    logic [31:0] eta_i [0:4];
+    (* mem2reg *) logic [31:0] eta_i [0:4];
     always_comb begin
         for (int w = 0; w < 5; w++) eta_i[w] = cons[0][w];
         for (int l = 0; l < LEVELS; l++)
@@ -384,7 +387,7 @@ module transverter_core #(
 
     // ================================================================ ALU: footprint lanes (eq. 2)
     // e' = E with the candidate's dim multiplied by its factor.
-    logic [63:0] ep [0:KDIMS-1];
+    (* mem2reg *) logic [63:0] ep [0:KDIMS-1];
     always_comb for (int d = 0; d < KDIMS; d++) ep[d] = (3'(d) == mb_j) ? ecand : E[d];
     wire [63:0] st64 = {57'd0, op_stride[6:0]};
     wire [63:0] dl64 = {57'd0, op_dil[6:0]};

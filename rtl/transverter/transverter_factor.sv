@@ -20,7 +20,7 @@ module transverter_factor (
     output logic [20*21-1:0] primes  // ascending, prime k in [k*21 +: 21] (flat: Yosys 0.23 reads no 2-D ports)
 );
     logic [20:0] rest;
-    logic [20:0] pr [0:19];
+    (* mem2reg *) logic [20:0] pr [0:19];
     always_comb for (int k = 0; k < 20; k++) primes[k*21 +: 21] = pr[k];
     logic [10:0] p;
     logic        mode;
