@@ -61,6 +61,21 @@ fs::path write_file(const std::string& name, const std::string& text) {
 
 json read_json(const fs::path& p) { return json::parse(slurp(p)); }
 
+// A Perfetto trace file's tracks (tid -> name) and the number of spans on each track name.
+struct TraceTracks {
+    std::map<int, std::string> names;
+    std::map<std::string, int> spans;
+};
+TraceTracks trace_tracks(const fs::path& p) {
+    const json t = read_json(p);
+    TraceTracks r;
+    for (const auto& e : t["traceEvents"])
+        if (e["ph"] == "M" && e["name"] == "thread_name") r.names[e["tid"].get<int>()] = e["args"]["name"].get<std::string>();
+    for (const auto& e : t["traceEvents"])
+        if (e["ph"] == "X") ++r.spans[r.names[e["tid"].get<int>()]];
+    return r;
+}
+
 } // namespace
 
 TEST_CASE("dynavp run selftest on dna-16c exits 0 and writes the stats schema", "[cli]") {
@@ -387,16 +402,10 @@ TEST_CASE("moe-layer --trace has tracks for the transverter, the predictor and t
     const fs::path dir = scratch();
     const Result r = dynavp("run --platform dna-16c --firmware moe-layer --design dna --samples 2 --quiet --trace " + (dir / "t.json").string());
     REQUIRE(r.code == 0);
-    const json t = json::parse(slurp(dir / "t.json"));
-    std::map<int, std::string> tracks;
-    std::map<std::string, int> spans;
-    for (const auto& e : t["traceEvents"])
-        if (e["ph"] == "M" && e["name"] == "thread_name") tracks[e["tid"].get<int>()] = e["args"]["name"].get<std::string>();
-    for (const auto& e : t["traceEvents"])
-        if (e["ph"] == "X") ++spans[tracks[e["tid"].get<int>()]];
-    CHECK(spans["transverter"] > 0);
-    CHECK(spans["predictor"] > 0);
-    CHECK(spans["runtime_monitor"] >= 2);
+    const TraceTracks t = trace_tracks(dir / "t.json");
+    CHECK(t.spans.at("transverter") > 0);
+    CHECK(t.spans.at("predictor") > 0);
+    CHECK(t.spans.at("runtime_monitor") >= 2);
 }
 
 TEST_CASE("dynavp reproduce dypipe-fig8 to fig11 print ours beside the paper and write CSV", "[cli][dypipe]") {
@@ -580,19 +589,13 @@ TEST_CASE("runtime input errors are one-line errors naming the option, file, lin
 TEST_CASE("a runtime --trace has a track per core, for the agents, the transverter, the predictor and the runtime monitor", "[cli][runtime]") {
     const fs::path dir = scratch();
     REQUIRE(dynavp("run --workload fbs-cnn-small --design dna --samples 2 --quiet --trace " + (dir / "t.json").string()).code == 0);
-    const json t = json::parse(slurp(dir / "t.json"));
-    std::map<int, std::string> tracks;
-    std::map<std::string, int> spans;
-    for (const auto& e : t["traceEvents"])
-        if (e["ph"] == "M" && e["name"] == "thread_name") tracks[e["tid"].get<int>()] = e["args"]["name"].get<std::string>();
-    for (const auto& e : t["traceEvents"])
-        if (e["ph"] == "X") ++spans[tracks[e["tid"].get<int>()]];
-    CHECK(spans["npu.agents"] >= 6); // 3 gated layers x 2 samples
-    CHECK(spans["transverter"] > 0);
-    CHECK(spans["predictor"] > 0);
-    CHECK(spans["runtime_monitor"] >= 6);
+    const TraceTracks t = trace_tracks(dir / "t.json");
+    CHECK(t.spans.at("npu.agents") >= 6); // 3 gated layers x 2 samples
+    CHECK(t.spans.at("transverter") > 0);
+    CHECK(t.spans.at("predictor") > 0);
+    CHECK(t.spans.at("runtime_monitor") >= 6);
     int core_tracks = 0;
-    for (const auto& [tid, name] : tracks) core_tracks += name.rfind("npu.core", 0) == 0 ? 1 : 0;
+    for (const auto& [tid, name] : t.names) core_tracks += name.rfind("npu.core", 0) == 0 ? 1 : 0;
     CHECK(core_tracks == 16);
 }
 
