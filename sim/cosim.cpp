@@ -305,7 +305,6 @@ int cosim_command(const CosimOptions& o) {
         tlm.reset_table();
         rtl.write(P::CMD.offset, P::cmd::kResetTable);
         rtl.wait_idle();
-        const uint32_t words_per_tile = (1u << pc.rat_bits) / 16 ? (1u << pc.rat_bits) / 16 : 1;
         auto compare_rows = [&](uint32_t first_tile, uint32_t tiles) -> std::string {
             const uint32_t w0 = first_tile * (1u << pc.rat_bits) / 16, w1 = uint32_t(std::min<size_t>(golden.words(), ((first_tile + tiles) * (1u << pc.rat_bits) + 15) / 16));
             for (uint32_t w = w0; w < w1; ++w) {
@@ -318,7 +317,6 @@ int cosim_command(const CosimOptions& o) {
             }
             return "";
         };
-        (void)words_per_tile;
         for (size_t i = 0; i < ops.size(); ++i) {
             const Op& op = ops[i];
             std::string bad;

@@ -202,11 +202,7 @@ int cmd_reproduce(const std::vector<std::string>& args) {
     pos.add("experiment", 1);
     auto vm = parse(args, desc, &pos);
     if (wants_help(vm, desc)) return 0;
-    for (size_t a = 0, b; a < models.size(); a = b + 1) {
-        b = models.find(',', a);
-        if (b == std::string::npos) b = models.size();
-        if (b > a) o.models.push_back(models.substr(a, b - a));
-    }
+    o.models = split_list(models);
     return reproduce_command(o);
 }
 

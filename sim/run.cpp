@@ -77,6 +77,16 @@ RtlAttachFn& rtl_attach() {
 
 void set_rtl_attach(RtlAttachFn f) { rtl_attach() = std::move(f); }
 
+std::vector<std::string> split_list(const std::string& s) {
+    std::vector<std::string> v;
+    for (size_t a = 0, b; a < s.size(); a = b + 1) {
+        b = s.find(',', a);
+        if (b == std::string::npos) b = s.size();
+        if (b > a) v.push_back(s.substr(a, b - a));
+    }
+    return v;
+}
+
 int run_command(const RunOptions& o) {
     PlatformConfig cfg = load_platform(o.platform);
     const fw::FirmwareInfo* image = fw::find_firmware(o.firmware);
@@ -135,12 +145,7 @@ int run_command(const RunOptions& o) {
     npu_opt.timing_only = o.timing_only;
     Board board(cfg, npu_opt);
     std::function<void(Stats&)> rtl_report;
-    std::vector<std::string> rtl_blocks;
-    for (size_t a = 0, b; a < o.rtl.size(); a = b + 1) {
-        b = o.rtl.find(',', a);
-        if (b == std::string::npos) b = o.rtl.size();
-        if (b > a) rtl_blocks.push_back(o.rtl.substr(a, b - a));
-    }
+    const std::vector<std::string> rtl_blocks = split_list(o.rtl);
     if (!rtl_blocks.empty() || !o.vcd.empty()) {
         if (!rtl_attach()) throw ConfigError("--rtl", "", "this build has no RTL blocks (configure with -DDYNAVP_RTL=ON; Verilator is needed: bash scripts/setup.sh)");
         if (rtl_blocks.empty()) throw ConfigError("--vcd", "", "waveforms are of RTL blocks: give --rtl too");

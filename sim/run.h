@@ -43,6 +43,9 @@ class Stats;
 using RtlAttachFn = std::function<std::function<void(Stats&)>(Board&, const std::vector<std::string>& blocks, const std::string& vcd)>;
 void set_rtl_attach(RtlAttachFn f);
 
+// "a,b,,c" -> {"a", "b", "c"} (empty items dropped): the CLI's list options.
+std::vector<std::string> split_list(const std::string& s);
+
 // Returns the process exit code: 0 when the firmware passed.
 // Throws ConfigError for bad platform input (caller prints it).
 int run_command(const RunOptions& o);

@@ -319,7 +319,6 @@ int model_runtime_main(Hal& hal, const FirmwareArgs& args) {
             const uint64_t share = p.spec->tiles ? bank_bytes / p.spec->tiles / 64 * 64 : 0;
             p.tile_bytes = uint32_t(std::min<uint64_t>(p.tile_stride, share));
             if (p.tiles_in != LayerPlan::TileHome::NextWeights) p.consumer = p.index;
-            if (p.tile_stride) p.tile_stride = std::max<uint64_t>(p.tile_stride, 1);
         }
     const uint64_t act_base = align_up(next_w, 1ull << 24);
     const uint64_t act_stride = align_up(act_bytes, 1ull << 20);
