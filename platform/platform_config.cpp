@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "config_reader.h"
+#include "ip/dram/dram_address.h"
 
 namespace dynavp {
 namespace {
@@ -27,39 +28,95 @@ void read_dram(const ConfigNode& n, DeviceConfig& d) {
     d.dram.timing = *p;
     d.dram.channels = uint32_t(n.u64_in("channels", 1, 1, 64));
     if (!is_pow2(d.dram.channels)) n.fail("channels", "must be a power of two");
+    DramTimingParams& tp = d.dram.timing;
+    bool modified = false;
     if (n.has("timing")) {
         // Per-field overrides of the preset, in DRAM clocks (tCK_ps in ps).
         ConfigNode t = n.object("timing");
-        DramTimingParams& tp = d.dram.timing;
         struct F { const char* k; uint32_t* v; };
-        const F fields[] = {{"CL", &tp.CL}, {"CWL", &tp.CWL}, {"tRCD", &tp.tRCD}, {"tRP", &tp.tRP}, {"tRAS", &tp.tRAS},
-                            {"tWR", &tp.tWR}, {"tWTR", &tp.tWTR}, {"tRTP", &tp.tRTP}, {"tCCD_S", &tp.tCCD_S},
+        const F fields[] = {{"CL", &tp.CL}, {"CWL", &tp.CWL}, {"tRCD", &tp.tRCD}, {"tRCDWR", &tp.tRCDWR}, {"tRP", &tp.tRP},
+                            {"tRAS", &tp.tRAS}, {"tWR", &tp.tWR}, {"tWTR_S", &tp.tWTR_S}, {"tWTR_L", &tp.tWTR_L},
+                            {"tRTP", &tp.tRTP}, {"tRTW", &tp.tRTW}, {"tRTRS", &tp.tRTRS}, {"tCCD_S", &tp.tCCD_S},
                             {"tCCD_L", &tp.tCCD_L}, {"tRRD_S", &tp.tRRD_S}, {"tRRD_L", &tp.tRRD_L}, {"tFAW", &tp.tFAW},
-                            {"tRFC", &tp.tRFC}, {"tREFI", &tp.tREFI}, {"burst_length", &tp.burst_length},
-                            {"bus_bytes", &tp.bus_bytes}, {"bank_groups", &tp.bank_groups},
-                            {"banks_per_group", &tp.banks_per_group}, {"rows", &tp.rows}, {"columns", &tp.columns}};
+                            {"tRFC", &tp.tRFC}, {"tREFI", &tp.tREFI}, {"tRFCpb", &tp.tRFCpb}, {"tREFIpb", &tp.tREFIpb},
+                            {"burst_length", &tp.burst_length}, {"bus_bytes", &tp.bus_bytes}, {"ranks", &tp.ranks},
+                            {"bank_groups", &tp.bank_groups}, {"banks_per_group", &tp.banks_per_group}, {"rows", &tp.rows},
+                            {"columns", &tp.columns}, {"devices", &tp.devices}};
         for (auto it = t.json().begin(); it != t.json().end(); ++it) {
             const std::string k = it.key();
             if (k == "tCK_ps") {
                 tp.tCK_ps = t.u64_in(k, 1, 1000000);
                 continue;
             }
+            if (k == "tWTR") { // one value for both (devices without bank groups)
+                tp.tWTR_S = tp.tWTR_L = uint32_t(t.u64_in(k, 0, 1u << 30));
+                continue;
+            }
             auto f = std::find_if(std::begin(fields), std::end(fields), [&](const F& x) { return k == x.k; });
             if (f == std::end(fields)) t.fail(k, "unknown DRAM timing field");
             *f->v = uint32_t(t.u64_in(k, 0, 1u << 30));
         }
+        modified = true;
+    }
+    if (n.has("power")) {
+        // IDD currents (mA per device) and VDD (V) of the preset's datasheet.
+        ConfigNode w = n.object("power");
+        struct F { const char* k; double* v; };
+        const F fields[] = {{"VDD", &tp.VDD}, {"IDD0", &tp.IDD0}, {"IDD2N", &tp.IDD2N}, {"IDD3N", &tp.IDD3N}, {"IDD4R", &tp.IDD4R},
+                            {"IDD4W", &tp.IDD4W}, {"IDD5AB", &tp.IDD5AB}, {"IDD5PB", &tp.IDD5PB}};
+        for (auto it = w.json().begin(); it != w.json().end(); ++it) {
+            const std::string k = it.key();
+            auto f = std::find_if(std::begin(fields), std::end(fields), [&](const F& x) { return k == x.k; });
+            if (f == std::end(fields)) w.fail(k, "unknown DRAM power field (VDD IDD0 IDD2N IDD3N IDD4R IDD4W IDD5AB IDD5PB)");
+            const double v = w.number(k);
+            if (!(v >= 0 && v <= 100000)) w.fail(k, "must be in [0, 100000]");
+            *f->v = v;
+        }
+        modified = true;
+    }
+    if (modified) {
         std::string err = tp.validate();
-        if (!err.empty()) n.fail("timing", "inconsistent DRAM timing: " + err);
+        if (!err.empty()) n.fail(n.has("timing") ? "timing" : "power", "inconsistent DRAM parameters: " + err);
         tp.name = preset + " (modified)";
     }
-    const uint32_t burst = d.dram.timing.burst_bytes(); // after overrides
+    const uint32_t burst = tp.burst_bytes(); // after overrides
     d.dram.interleave_bytes = n.u64("interleave_bytes", burst);
     if (!is_pow2(d.dram.interleave_bytes) || d.dram.interleave_bytes < burst)
         n.fail("interleave_bytes", "must be a power of two >= the burst size (" + std::to_string(burst) + " bytes)");
-    const uint64_t capacity = uint64_t(d.dram.channels) * d.dram.timing.banks() * d.dram.timing.rows * d.dram.timing.row_bytes();
+    d.dram.address_mapping = n.str("address_mapping", "");
+    {
+        DramAddressMap m;
+        if (std::string e = m.configure(d.dram.address_mapping, tp, d.dram.channels, d.dram.interleave_bytes); !e.empty()) n.fail("address_mapping", e);
+        if (m.channel_field() && n.has("interleave_bytes"))
+            n.fail("interleave_bytes", "the address mapping has a \"ch\" field: the channel comes from it, not from interleave_bytes");
+    }
+    if (n.has("controller")) {
+        ConfigNode c = n.object("controller");
+        c.allow_only({"page_policy", "scheduler", "refresh", "read_queue", "write_queue", "write_high", "write_low", "write_idle", "starvation_cap"});
+        DramControllerConfig& cc = d.dram.controller;
+        const std::string page = c.str("page_policy", "open");
+        if (page != "open" && page != "closed") c.fail("page_policy", "\"" + page + "\" (known: open, closed)");
+        cc.page = page == "open" ? DramControllerConfig::Page::Open : DramControllerConfig::Page::Closed;
+        const std::string sch = c.str("scheduler", "fr-fcfs");
+        if (sch != "fr-fcfs" && sch != "fcfs") c.fail("scheduler", "\"" + sch + "\" (known: fr-fcfs, fcfs)");
+        cc.scheduler = sch == "fcfs" ? DramControllerConfig::Scheduler::Fcfs : DramControllerConfig::Scheduler::FrFcfs;
+        const std::string ref = c.str("refresh", "all_bank");
+        if (ref != "all_bank" && ref != "per_bank") c.fail("refresh", "\"" + ref + "\" (known: all_bank, per_bank)");
+        if (ref == "per_bank" && !tp.per_bank_refresh())
+            c.fail("refresh", "per_bank: " + tp.name + " has no per-bank refresh (tRFCpb / tREFIpb are 0)");
+        cc.refresh = ref == "per_bank" ? DramControllerConfig::Refresh::PerBank : DramControllerConfig::Refresh::AllBank;
+        cc.read_queue = uint32_t(c.u64_in("read_queue", cc.read_queue, 1, 4096));
+        cc.write_queue = uint32_t(c.u64_in("write_queue", cc.write_queue, 1, 4096));
+        cc.write_high = uint32_t(c.u64_in("write_high", std::min(cc.write_high, cc.write_queue), 1, 4096));
+        cc.write_low = uint32_t(c.u64_in("write_low", cc.write_low, 0, 4096));
+        cc.write_idle = uint32_t(c.u64_in("write_idle", std::min(cc.write_idle, cc.write_queue), 1, 4096));
+        cc.starvation_cap = uint32_t(c.u64_in("starvation_cap", cc.starvation_cap, 1, 1u << 20));
+        if (std::string e = cc.validate(); !e.empty()) n.fail("controller", e);
+    }
+    const uint64_t capacity = uint64_t(d.dram.channels) * tp.channel_bytes();
     if (d.size > capacity)
         n.fail("size", "region of " + hex(d.size) + " bytes exceeds the capacity of " + std::to_string(d.dram.channels) +
-                           " x " + d.dram.timing.name + " channel(s) (" + hex(capacity) + " bytes)");
+                           " x " + tp.name + " channel(s) (" + hex(capacity) + " bytes)");
 }
 
 DeviceConfig read_device(const ConfigNode& n, double board_clock) {
@@ -77,7 +134,7 @@ DeviceConfig read_device(const ConfigNode& n, double board_clock) {
     if (!(d.clock_mhz >= 0.001 && d.clock_mhz <= 100000)) n.fail("clock_mhz", "must be in [0.001, 100000] MHz");
     if (type == "dram") {
         d.type = DeviceType::Dram;
-        n.allow_only({"name", "type", "base", "size", "preset", "channels", "interleave_bytes", "timing"});
+        n.allow_only({"name", "type", "base", "size", "preset", "channels", "interleave_bytes", "timing", "power", "address_mapping", "controller"});
         read_dram(n, d);
     } else if (type == "sram") {
         d.type = DeviceType::Sram;
@@ -197,7 +254,7 @@ PlatformConfig parse_platform(const std::string& text, const std::string& file) 
 
     for (const ConfigNode& n : root.array_of_objects("devices")) {
         n.allow_only({"name", "type", "base", "size", "clock_mhz", "irq", "preset", "channels", "interleave_bytes",
-                      "timing", "latency_cycles", "bytes_per_cycle", "chunk_bytes", "outstanding", "table_entries", "alu_cycles",
+                      "timing", "power", "address_mapping", "controller", "latency_cycles", "bytes_per_cycle", "chunk_bytes", "outstanding", "table_entries", "alu_cycles",
                       "mux_cycles", "write_cycles", "tiles", "rat_bits", "table_bytes", "initial_state", "fifo_depth", "cycles_per_entry",
                       "forward_cycles"});
         DeviceConfig d = read_device(n, pc.clock_mhz);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "ip/dram/dram_controller.h"
 #include "ip/dram/dram_timing.h"
 
 namespace dynavp {
@@ -17,7 +18,9 @@ const char* to_string(DeviceType t);
 struct DramDeviceConfig {
     DramTimingParams timing;       // preset, with per-field overrides applied
     uint32_t channels = 1;
-    uint64_t interleave_bytes = 0; // channel interleave granularity (>= one burst)
+    uint64_t interleave_bytes = 0; // channel interleave granularity (>= one burst); unused when the mapping has "ch"
+    std::string address_mapping;   // "" = DramAddressMap::kDefault
+    DramControllerConfig controller;
 };
 
 struct SramDeviceConfig {

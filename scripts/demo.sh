@@ -20,6 +20,6 @@ d, b = (json.load(open(p)) for p in sys.argv[1:3])
 cd, cb = d["firmware"]["metrics"]["cycles"], b["firmware"]["metrics"]["cycles"]
 ed, eb = d["energy_pj"]["total"], b["energy_pj"]["total"]
 print(f"[demo] fbs-vgg16, 2 samples: baseline {cb:.0f} cycles, dna {cd:.0f} cycles: speedup {cb / cd:.2f}x; "
-      f"energy (NPU + predictor) {eb / 1e6:.0f} uJ -> {ed / 1e6:.0f} uJ ({eb / ed:.2f}x)")
+      f"energy (NPU, predictor, DRAM) {eb / 1e6:.0f} uJ -> {ed / 1e6:.0f} uJ ({eb / ed:.2f}x)")
 PY
 echo "[demo] stats JSON in build/out/. Every model: build/bin/dynavp list; all of DNA's evaluation: build/bin/dynavp reproduce dna-fig12"

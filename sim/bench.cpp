@@ -1,148 +1,138 @@
 #include "bench.h"
 
-#include <chrono>
 #include <cstdio>
-#include <deque>
 #include <fstream>
-#include <memory>
 
 #include <nlohmann/json.hpp>
-#include <tlm_utils/simple_initiator_socket.h>
 
-#include "ip/common/tlm_util.h"
 #include "ip/dram/dram.h"
+#include "ip/dram/dram_traffic.h"
 #include "platform/config_reader.h"
 #include "platform/platform_config.h"
+#include "platform/stats.h"
+#include "sim/run.h"
 
 namespace dynavp {
-namespace {
-
-// A bus master with `outstanding` reads in flight: request i issues one
-// clock after i-1, or when request i-outstanding has returned.
-struct TrafficGenerator : sc_core::sc_module {
-    tlm_utils::simple_initiator_socket<TrafficGenerator> socket;
-    bool random = false;
-    uint64_t n = 0, span = 0, seed = 1, issue_ps = 2000;
-    uint32_t bytes = 64, outstanding = 16;
-    uint64_t start_ps = 0, end_ps = 0;
-    double host_seconds = 0;
-    const sc_core::sc_event* start_after = nullptr; // run cases one after another
-    sc_core::sc_event done;
-
-    SC_HAS_PROCESS(TrafficGenerator);
-    explicit TrafficGenerator(sc_core::sc_module_name nm) : sc_module(nm), socket("socket") { SC_THREAD(run); }
-
-    void run() {
-        if (start_after) wait(*start_after);
-        const auto t0 = std::chrono::steady_clock::now();
-        std::vector<uint8_t> buf(bytes);
-        std::deque<uint64_t> inflight;
-        uint64_t x = seed * 0x9E3779B97F4A7C15ull + 7;
-        const uint64_t quantum = ps_of(tlm::tlm_global_quantum::instance().get());
-        start_ps = now_ps();
-        uint64_t issue = start_ps;
-        end_ps = start_ps;
-        tlm::tlm_generic_payload t;
-        for (uint64_t i = 0; i < n; ++i) {
-            uint64_t addr;
-            if (random) {
-                x ^= x >> 12;
-                x ^= x << 25;
-                x ^= x >> 27;
-                addr = (x * 0x2545F4914F6CDD1Dull) % (span / bytes) * bytes;
-            } else {
-                addr = (i * bytes) % span;
-            }
-            if (inflight.size() >= outstanding) {
-                issue = std::max(issue, inflight.front());
-                inflight.pop_front();
-            }
-            if (issue - now_ps() >= quantum) wait(ps_time(issue - now_ps()));
-            t.set_command(tlm::TLM_READ_COMMAND);
-            t.set_address(addr);
-            t.set_data_ptr(buf.data());
-            t.set_data_length(bytes);
-            t.set_streaming_width(bytes);
-            t.set_byte_enable_ptr(nullptr);
-            t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-            sc_core::sc_time delay = ps_time(issue - now_ps());
-            socket->b_transport(t, delay);
-            if (!t.is_response_ok()) SC_REPORT_FATAL("bench", "DRAM returned an error");
-            const uint64_t done = now_ps() + ps_of(delay);
-            inflight.push_back(done);
-            end_ps = std::max(end_ps, done);
-            issue += issue_ps;
-        }
-        host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        if (end_ps > now_ps()) wait(ps_time(end_ps - now_ps()));
-        done.notify();
-    }
-};
-
-} // namespace
 
 int bench_dram_command(const BenchOptions& o) {
     const PlatformConfig cfg = load_platform(o.platform);
-    const DeviceConfig* d = cfg.first_of(DeviceType::Dram);
-    if (o.bytes == 0 || o.transactions == 0 || o.outstanding == 0)
-        throw ConfigError("bench", "", "--bytes, --transactions and --outstanding must be > 0");
-    tlm::tlm_global_quantum::instance().set(sc_core::sc_time(double(cfg.quantum_ns), sc_core::SC_NS));
-
-    struct Case {
-        const char* name;
-        std::unique_ptr<Dram> dram;
-        std::unique_ptr<TrafficGenerator> gen;
-    };
-    Case cases[2] = {{"sequential", nullptr, nullptr}, {"random", nullptr, nullptr}};
-    for (Case& c : cases) {
-        c.dram = std::make_unique<Dram>((std::string("dram_") + c.name).c_str(), d->size, d->dram);
-        c.gen = std::make_unique<TrafficGenerator>((std::string("gen_") + c.name).c_str());
-        c.gen->socket.bind(c.dram->socket);
-        c.gen->random = std::string(c.name) == "random";
-        c.gen->n = o.transactions;
-        c.gen->span = d->size;
-        c.gen->seed = o.seed;
-        c.gen->bytes = o.bytes;
-        c.gen->outstanding = o.outstanding;
-        c.gen->issue_ps = period_ps(cfg.clock_mhz);
+    const DeviceConfig* dev = cfg.first_of(DeviceType::Dram);
+    DramDeviceConfig d = dev->dram;
+    if (!o.preset.empty()) {
+        const DramTimingParams* p = find_dram_preset(o.preset);
+        if (!p) {
+            std::string names;
+            for (const auto& n : dram_preset_names()) names += (names.empty() ? "" : ", ") + n;
+            throw ConfigError("--preset", "", "unknown DRAM preset \"" + o.preset + "\" (known: " + names + ")");
+        }
+        d.timing = *p;
+        d.interleave_bytes = std::max<uint64_t>(d.interleave_bytes, p->burst_bytes());
     }
-    cases[1].gen->start_after = &cases[0].gen->done;
-    const auto t0 = std::chrono::steady_clock::now();
-    sc_core::sc_start();
-    const double total_host = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!o.mapping.empty()) d.address_mapping = o.mapping;
+    DramAddressMap map;
+    if (std::string e = map.configure(d.address_mapping, d.timing, d.channels, d.interleave_bytes); !e.empty()) throw ConfigError("--mapping", "", e);
+    if (o.mode != "queue" && o.mode != "call") throw ConfigError("--mode", "", "\"" + o.mode + "\" (known: queue, call)");
+    if (o.requests == 0 || o.requests > (uint64_t(1) << 40)) throw ConfigError("--requests", "", "must be in [1, 2^40]");
+    if (o.outstanding > int64_t(1) << 20) throw ConfigError("--outstanding", "", "must be in [0, 2^20] (0: as many as the queues hold)");
+    if (o.trace.empty() && o.as_fast_as_possible) throw ConfigError("--trace-as-fast-as-possible", "", "applies to --trace only");
+    std::vector<DramPattern> patterns;
+    if (o.trace.empty()) {
+        for (const std::string& spec : split_list(o.patterns)) {
+            DramPattern p;
+            std::string why;
+            if (!parse_pattern(spec, p, why)) throw ConfigError("--pattern", "", why);
+            patterns.push_back(p);
+        }
+        if (patterns.empty()) throw ConfigError("--pattern", "", "no pattern given");
+        if (!o.trace_out.empty() && patterns.size() != 1) throw ConfigError("--trace-out", "", "writes one pattern: give exactly one --pattern");
+    } else if (!o.trace_out.empty()) {
+        throw ConfigError("--trace-out", "", "writes a generated pattern, not a replayed trace");
+    }
 
-    const double peak = d->dram.timing.peak_bytes_per_second() * d->dram.channels;
-    nlohmann::json out;
-    out["platform"] = cfg.name;
-    out["dram_preset"] = d->dram.timing.name;
-    out["channels"] = d->dram.channels;
-    out["peak_gb_per_s"] = peak / 1e9;
-    out["transaction_bytes"] = o.bytes;
-    out["outstanding"] = o.outstanding;
-    std::printf("dynavp bench dram: %s, %u x %s, %llu reads of %u B per pattern, %u outstanding\n", cfg.name.c_str(),
-                d->dram.channels, d->dram.timing.name.c_str(), (unsigned long long)o.transactions, o.bytes, o.outstanding);
-    std::printf("  %-11s %10s %10s %8s %10s %12s\n", "pattern", "GB/s", "peak GB/s", "% peak", "row hits", "txn/host-s");
-    for (Case& c : cases) {
+    DramReplayOptions ro;
+    ro.call_mode = o.mode == "call";
+    ro.as_fast_as_possible = o.as_fast_as_possible;
+    // Patterns: 32 reads in flight unless asked; a trace: its own pacing (only the queues limit it) unless asked.
+    ro.outstanding = o.outstanding >= 0 ? uint32_t(o.outstanding) : o.trace.empty() ? 32 : 0;
+    const uint64_t span = std::min<uint64_t>(dev->size, uint64_t(d.channels) * d.timing.channel_bytes());
+    const double peak = d.timing.peak_bytes_per_second() * d.channels;
+    std::printf("dynavp bench dram: %s, %u x %s (%u rank%s), mapping %s, %s %s page, %s mode, %s\n", cfg.name.c_str(), d.channels,
+                d.timing.name.c_str(), d.timing.ranks, d.timing.ranks > 1 ? "s" : "", map.spec().c_str(), to_string(d.controller.scheduler),
+                to_string(d.controller.page), o.mode.c_str(),
+                ro.outstanding ? (std::to_string(ro.outstanding) + " reads in flight").c_str() : "in flight as the queues allow");
+    std::printf("  %-10s %9s %7s %6s %6s %8s %6s %6s %6s %7s %7s %6s %6s %7s %10s\n", "pattern", "requests", "GB/s", "%peak", "rowhit",
+                "lat ns", "p50", "p95", "p99", "queue", "service", "r->w", "w->r", "pJ/B", "Mreq/host-s");
+    nlohmann::json out = {{"platform", cfg.name}, {"dram_preset", d.timing.name}, {"channels", d.channels}, {"ranks", d.timing.ranks},
+                          {"address_mapping", map.spec()}, {"mode", o.mode}, {"outstanding", ro.outstanding},
+                          {"peak_bytes_per_second", peak}, {"results", nlohmann::json::array()}};
+    auto run = [&](const std::string& name, DramRequestSource& src) {
+        bool shown = false;
+        ro.progress = [&](uint64_t n) {
+            if (o.quiet) return;
+            std::fprintf(stderr, "\r[bench dram] %s: %llu requests", name.c_str(), (unsigned long long)n);
+            shown = true;
+        };
+        DramReplayResult r = dram_replay(d.timing, d.controller, map, d.channels, src, ro);
+        if (shown) std::fprintf(stderr, "\r%60s\r", "");
+        if (!r.error.empty()) {
+            const auto* tf = dynamic_cast<const DramTraceFile*>(&src);
+            if (tf) throw ConfigError(o.trace, "line " + std::to_string(tf->error_line()), tf->error_reason());
+            throw ConfigError(name, "", r.error);
+        }
         Stats s;
-        c.dram->report(s, "d");
-        const double secs = double(c.gen->end_ps - c.gen->start_ps) * 1e-12;
-        const double bw = double(o.transactions) * o.bytes / secs;
-        const double hits = s.number("d.row_hits"), misses = s.number("d.row_misses");
-        const double rate = double(o.transactions) / c.gen->host_seconds;
-        std::printf("  %-11s %10.2f %10.2f %7.1f%% %9.1f%% %12.3g\n", c.name, bw / 1e9, peak / 1e9, 100 * bw / peak,
-                    100 * hits / (hits + misses), rate);
-        out[c.name] = {{"gb_per_s", bw / 1e9},
-                       {"fraction_of_peak", bw / peak},
-                       {"row_hit_rate", hits / (hits + misses)},
-                       {"seconds_simulated", secs},
-                       {"host_seconds", c.gen->host_seconds},
-                       {"transactions_per_host_second", rate}};
+        report_dram_channels(s, "dram", d.timing, r.channels);
+        const double bw = r.bytes_per_second(d.timing);
+        const double tck = double(d.timing.tCK_ps) / 1000.0;
+        const double rate = r.host_seconds > 0 ? double(r.requests) / r.host_seconds : 0.0;
+        const double epb = r.bytes ? s.number("dram.energy_pj.total") / double(r.bytes) : 0.0;
+        std::printf("  %-10s %9llu %7.2f %5.1f%% %5.1f%% %8.1f %6.0f %6.0f %6.0f %7.1f %7.1f %6llu %6llu %7.1f %10.2f\n", name.c_str(),
+                    (unsigned long long)r.requests, bw / 1e9, 100 * bw / peak, 100 * s.number("dram.row_hit_rate"),
+                    s.number("dram.latency.read.mean_ns"), s.number("dram.latency.read.p50_cycles") * tck, s.number("dram.latency.read.p95_cycles") * tck,
+                    s.number("dram.latency.read.p99_cycles") * tck, s.number("dram.latency.read_queueing.mean_ns"),
+                    s.number("dram.latency.read_service_mean_ns"), (unsigned long long)s.u64("dram.turnarounds.read_to_write"),
+                    (unsigned long long)s.u64("dram.turnarounds.write_to_read"), epb, rate / 1e6);
+        nlohmann::json j = s.to_json()["dram"];
+        j["pattern"] = name;
+        j["requests"] = r.requests;
+        j["reads"] = r.reads;
+        j["writes"] = r.writes;
+        j["bytes"] = r.bytes;
+        j["first_cycle"] = r.first_cycle;
+        j["end_cycle"] = r.end_cycle;
+        j["bytes_per_second"] = bw;
+        j["fraction_of_peak"] = bw / peak;
+        j["host_seconds"] = r.host_seconds;
+        j["requests_per_host_second"] = rate;
+        out["results"].push_back(j);
+    };
+    if (!o.trace.empty()) {
+        DramTraceFile tf(o.trace);
+        if (!tf.ok()) throw ConfigError(o.trace, "", "cannot open the trace file");
+        run("trace", tf);
+    } else {
+        for (const DramPattern& p : patterns) {
+            DramPatternSource src(p, span, d.timing.burst_bytes(), o.requests, o.seed);
+            if (!o.trace_out.empty()) { // the same requests, for another simulator
+                std::ofstream f(o.trace_out);
+                DramPatternSource gen(p, span, d.timing.burst_bytes(), o.requests, o.seed);
+                DramRequest q;
+                uint64_t i = 0;
+                while (f && gen.next(q)) {
+                    q.cycle = i++;
+                    f << format_trace_line(q) << "\n";
+                }
+                f.close();
+                if (!f) throw ConfigError(o.trace_out, "", "cannot write the trace file");
+            }
+            run(p.name, src);
+        }
     }
-    std::printf("  total host time %.3f s\n", total_host);
+    std::printf("  (latencies of reads, ns: mean, percentiles; queue = arrival to first command, service = first command to last data beat)\n");
     if (!o.json_out.empty()) {
         std::ofstream f(o.json_out);
-        if (!f) throw ConfigError(o.json_out, "", "cannot write the bench file");
         f << out.dump(2) << "\n";
+        f.close();
+        if (!f) throw ConfigError(o.json_out, "", "cannot write the bench file");
     }
     return 0;
 }

@@ -1,5 +1,6 @@
-// `dynavp bench dram`: achieved vs peak DRAM bandwidth for sequential and
-// random traffic through the TLM DRAM model, and simulation speed.
+// `dynavp bench dram`: DRAMSim3-style patterns or a DRAMSim3 trace through the
+// DRAM controller model: bandwidth, latency percentiles, row hits, energy and
+// requests simulated per host second.
 #pragma once
 
 #include <cstdint>
@@ -9,11 +10,18 @@ namespace dynavp {
 
 struct BenchOptions {
     std::string platform = "dna-16c";
-    uint64_t transactions = 200000; // per pattern
-    uint32_t bytes = 64;            // per transaction
-    uint32_t outstanding = 16;      // requests in flight
+    std::string preset;             // replaces the platform DRAM's preset
+    std::string mapping;            // replaces its address mapping
+    std::string patterns = "stream,random,mixed:2";
+    std::string trace;              // a DRAMSim3 trace instead of patterns
+    bool as_fast_as_possible = false;
+    std::string mode = "queue";     // queue (DRAMSim3's semantics) | call (the board's)
+    uint64_t requests = 200000;     // per pattern
+    int64_t outstanding = -1;       // reads in flight (0: only the queues limit them; -1: 32 for patterns, 0 for a trace)
     uint64_t seed = 1;
+    std::string trace_out;          // write the generated pattern as a DRAMSim3 trace
     std::string json_out;
+    bool quiet = false;
 };
 
 int bench_dram_command(const BenchOptions& o);

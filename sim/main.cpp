@@ -1,7 +1,7 @@
 // dynavp: the virtual platform's command line.
 //   dynavp list  [--json]
 //   dynavp run   --platform <preset|file.json> [--firmware NAME] [--json out.json] [--seed N]
-//   dynavp bench dram [--platform P] [--transactions N] [--bytes B] [--outstanding W] [--json out.json]
+//   dynavp bench dram [--platform P] [--pattern stream,random,mixed:2 | --trace F] [--mode queue|call] [--json out.json]
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -42,7 +42,7 @@ const char* kUsage =
     "         [--json out.json] [--trace trace.json] [--seed N] [--max-sim-ms T] [--quiet] [--timing-only]\n"
     "         [--design baseline|online|prefetch|dna|oracle] [--sched S] [--prefetch P] [--samples N]   (moe-layer)\n"
     "         [--pipeline none|static|dynamic|all] [--samples N]   (dypipe-rnn on --platform dypipe-diannao)\n"
-    "  bench  dram [--platform P] [--transactions N] [--bytes B] [--outstanding W] [--json out.json]\n"
+    "  bench  dram [--pattern stream,random,strided:N,mixed:R | --trace F] [--mode queue|call] [--outstanding W] [--json f]\n"
     "  schedule --op 'R=3,S=3,P=28,Q=28,C=256,K=256' --dynamic 'C=96,K=160' [--platform P] [--json]\n"
     "         every mapper's schedule, cycles, utilisation and energy for one dynamic operator\n"
     "  reproduce dna-fig16 [--samples N] [--seed S] [--csv out.csv]   DNA Fig. 16 on our model, paper beside ours\n"
@@ -302,11 +302,18 @@ int cmd_bench(const std::vector<std::string>& args) {
     std::string what;
     po::options_description desc("dynavp bench dram");
     desc.add_options()("help,h", "this help")("what", po::value(&what), "what to benchmark: dram")(
-        "platform,p", po::value(&o.platform)->default_value(o.platform), "preset name or platform .json file")(
-        "transactions", po::value(&o.transactions)->default_value(o.transactions), "reads per pattern")(
-        "bytes", po::value(&o.bytes)->default_value(o.bytes), "bytes per read")(
-        "outstanding", po::value(&o.outstanding)->default_value(o.outstanding), "reads in flight")(
-        "seed", po::value(&o.seed)->default_value(o.seed), "random-pattern seed")("json", po::value(&o.json_out), "write results JSON here");
+        "platform,p", po::value(&o.platform)->default_value(o.platform), "preset name or platform .json file (its first DRAM)")(
+        "preset", po::value(&o.preset), "replace the DRAM preset (dynavp list shows them)")(
+        "mapping", po::value(&o.mapping), "replace the address mapping, e.g. rochrababgco")(
+        "pattern", po::value(&o.patterns)->default_value(o.patterns), "comma list of stream, random, strided:N, mixed:R")(
+        "trace", po::value(&o.trace), "replay a DRAMSim3 trace (0xADDR READ|WRITE cycle per line) instead")(
+        "trace-as-fast-as-possible", po::bool_switch(&o.as_fast_as_possible), "ignore the trace's clocks")(
+        "mode", po::value(&o.mode)->default_value(o.mode), "queue (DRAMSim3's controller semantics) or call (the board's)")(
+        "requests", po::value(&o.requests)->default_value(o.requests), "requests per pattern (one burst each)")(
+        "outstanding", po::value(&o.outstanding), "reads in flight at most (default 32 for patterns; a trace: as the queues allow; 0: as the queues allow)")(
+        "seed", po::value(&o.seed)->default_value(o.seed), "pattern seed")(
+        "trace-out", po::value(&o.trace_out), "also write the pattern as a DRAMSim3 trace")("json", po::value(&o.json_out), "write results JSON here")(
+        "quiet,q", po::bool_switch(&o.quiet), "no progress on stderr");
     po::positional_options_description pos;
     pos.add("what", 1);
     auto vm = parse(args, desc, &pos);

@@ -226,20 +226,24 @@ int reproduce_dna(const ReproduceOptions& o) {
         std::printf(" %9s %9s %12s %9s %9s\n", "predictor", "transvert", "total uJ", "mispred.", "moving");
         for (const auto& [m, s] : models) {
             const nlohmann::json& j = J(m, "dna");
-            const double trv = num(j, "transverter.busy_cycles") * (1.207 + 1.959), pred = num(j, "predictor.energy_pj.total");
-            const double total = num(j, "npu.energy_pj.total") + pred + trv;
+            // DRAM: the simulated device's energy (all DRAM traffic, commands and background) where it is
+            // modelled, else the flat per-byte figure; the predictor's own part is then its prefetch-buffer writes.
+            const double trv = num(j, "transverter.busy_cycles") * (1.207 + 1.959);
+            const double pred = num(j, "predictor.energy_pj.total") - num(j, "predictor.energy_pj.dram");
+            const double total = num(j, "energy_pj.total") + trv;
             std::printf("  %-20s", m.c_str());
             for (const char* p : parts) {
-                const double e = num(j, std::string("npu.energy_pj.") + p);
+                const double e = std::string(p) == "dram" ? num(j, "energy_pj.dram") : num(j, std::string("npu.energy_pj.") + p);
                 std::printf(" %7.1f%%", 100 * e / total);
                 csv << m << "," << s << "," << p << "," << e << "," << e / total << "\n";
             }
             // Misprediction cost: the useless tiles' moves (DRAM read + prefetch-buffer write energy of their bytes).
             const double useless = num(j, "predictor.bytes.useless") / std::max(1.0, num(j, "predictor.bytes.prefetched") + num(j, "predictor.bytes.demand_loaded"));
-            const double mis = useless * pred;
+            const double mis = useless * num(j, "predictor.energy_pj.total"); // the useless share of its moves (DRAM read + buffer write, flat figures)
             // Memory data movement (DNA's 53.6%): DRAM, GLB, prefetch buffer, NoC and the predictor's tile moves.
             double moving = pred;
-            for (const char* p : {"dram", "glb", "prefetch_buffer", "noc"}) moving += num(j, std::string("npu.energy_pj.") + p);
+            moving += num(j, "energy_pj.dram");
+            for (const char* p : {"glb", "prefetch_buffer", "noc"}) moving += num(j, std::string("npu.energy_pj.") + p);
             std::printf(" %8.2f%% %8.3f%% %12.1f %8.2f%% %8.1f%%\n", 100 * pred / total, 100 * trv / total, total / 1e6, 100 * mis / total, 100 * moving / total);
             csv << m << "," << s << ",data_movement," << moving << "," << moving / total << "\n";
             csv << m << "," << s << ",predictor," << pred << "," << pred / total << "\n";

@@ -213,10 +213,20 @@ int run_command(const RunOptions& o) {
         s.set("rtl.blocks", list);
         rtl_report(s);
     }
-    // Everything that has an energy figure: the NPU engine and the predictor's tile moves.
-    double energy = s.has("npu.energy_pj.total") ? s.number("npu.energy_pj.total") : 0.0;
-    if (s.has("predictor.energy_pj.total")) energy += s.number("predictor.energy_pj.total");
-    s.set("energy_pj.total", energy);
+    // Everything that has an energy figure: the NPU engine, the predictor's
+    // tile moves and main memory. Where the DRAM device is simulated with its
+    // datasheet currents (dram.energy_modelled), its command and background
+    // energy replaces the flat pJ per byte (REFERENCE-DATA "Energy per action")
+    // that the NPU and the predictor charge for their DRAM bytes.
+    auto num = [&](const char* k) { return s.has(k) ? s.number(k) : 0.0; };
+    const double flat_dram = num("npu.energy_pj.dram") + num("predictor.energy_pj.dram");
+    const double on_chip = num("npu.energy_pj.total") + num("predictor.energy_pj.total") - flat_dram;
+    const bool dram_sim = s.has("dram.energy_modelled") && std::get<bool>(s.get("dram.energy_modelled"));
+    const double dram_e = dram_sim ? num("dram.energy_pj.total") : flat_dram;
+    s.set("energy_pj.on_chip", on_chip);
+    s.set("energy_pj.dram", dram_e);
+    s.set("energy_pj.dram_model", std::string(dram_sim ? "simulated (IDD currents, ip/dram)" : "flat pJ per byte"));
+    s.set("energy_pj.total", on_chip + dram_e);
 
     nlohmann::json j = s.to_json();
     j["firmware"]["log"] = board.host().log_lines();
@@ -285,6 +295,22 @@ std::string summary_table(const nlohmann::json& j) {
     avg << std::fixed << std::setprecision(2) << (secs > 0 ? moved / secs / 1e9 : 0.0) << " GB/s over the run (peak "
         << d["peak_bytes_per_second"].get<double>() / 1e9 << ")";
     row("DRAM bandwidth", avg.str());
+    std::ostringstream lat;
+    lat << std::fixed << std::setprecision(0) << d["latency"]["read"]["mean_ns"].get<double>() << " ns mean, p99 "
+        << d["latency"]["read"]["p99_ns"].get<double>() << " ns (queueing " << d["latency"]["read_queueing"]["mean_ns"].get<double>()
+        << " ns, service " << d["latency"]["read_service_mean_ns"].get<double>() << " ns), " << d["turnarounds"]["read_to_write"].get<uint64_t>()
+        << " bus turnarounds";
+    row("DRAM read latency", lat.str());
+    if (d["energy_modelled"].get<bool>()) {
+        const auto& de = d["energy_pj"];
+        const double t = std::max(1.0, de["total"].get<double>());
+        std::ostringstream e;
+        e << std::fixed << std::setprecision(2) << de["total"].get<double>() / 1e6 << " uJ (activate " << std::setprecision(0)
+          << 100 * de["activate"].get<double>() / t << "%, read/write " << 100 * (de["read"].get<double>() + de["write"].get<double>()) / t
+          << "%, refresh " << 100 * de["refresh"].get<double>() / t << "%, background "
+          << 100 * (de["background_active"].get<double>() + de["background_precharged"].get<double>()) / t << "%)";
+        row("DRAM energy", e.str());
+    }
     if (j.contains("npu") && j["npu"]["launches"].get<uint64_t>() > 0) {
         const auto& n = j["npu"];
         std::ostringstream u;
@@ -298,16 +324,17 @@ std::string summary_table(const nlohmann::json& j) {
                                human_bytes(b["core_buffer_fill"].get<double>() + b["core_buffer_drain"].get<double>()));
         const auto& e = n["energy_pj"];
         std::ostringstream en;
-        en << std::fixed << std::setprecision(2) << e["total"].get<double>() / 1e6 << " uJ (";
-        const char* parts[] = {"pe", "registers", "core_buffers", "glb", "prefetch_buffer", "noc", "dram", "leakage"};
-        for (size_t i = 0; i < 8; ++i)
-            en << (i ? ", " : "") << parts[i] << " " << std::setprecision(0) << 100.0 * e[parts[i]].get<double>() / std::max(1.0, e["total"].get<double>()) << "%";
+        const double onchip = e["total"].get<double>() - e["dram"].get<double>();
+        en << std::fixed << std::setprecision(2) << onchip / 1e6 << " uJ on chip (";
+        const char* parts[] = {"pe", "registers", "core_buffers", "glb", "prefetch_buffer", "noc", "leakage"};
+        for (size_t i = 0; i < 7; ++i)
+            en << (i ? ", " : "") << parts[i] << " " << std::setprecision(0) << 100.0 * e[parts[i]].get<double>() / std::max(1.0, onchip) << "%";
         en << ")";
         row("NPU energy", en.str());
         if (j.contains("predictor") && j["predictor"]["energy_pj"]["total"].get<double>() > 0) {
             std::ostringstream pe;
-            pe << std::fixed << std::setprecision(2) << j["predictor"]["energy_pj"]["total"].get<double>() / 1e6
-               << " uJ moving tiles into the prefetch buffer (NPU + predictor: " << j["energy_pj"]["total"].get<double>() / 1e6 << " uJ)";
+            pe << std::fixed << std::setprecision(2) << j["predictor"]["energy_pj"]["prefetch_buffer"].get<double>() / 1e6
+               << " uJ writing tiles into the prefetch buffer";
             row("predictor energy", pe.str());
         }
     }

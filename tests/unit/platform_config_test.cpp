@@ -93,7 +93,7 @@ TEST_CASE("bad platform files give an error naming file, JSON path and reason", 
         {"dotted name", [](json& j) { j["devices"][1]["name"] = "glb.reads"; }, "/devices/1/name", "only letters"},
         {"refresh leaves no room", [](json& j) { j["devices"][0]["timing"] = {{"tRFC", 9000}, {"tREFI", 9010}}; }, "/devices/0/timing", "tREFI too short"},
         {"huge burst", [](json& j) { j["devices"][0]["timing"] = {{"burst_length", 65536}, {"bus_bytes", 65536}, {"columns", 65536}}; }, "/devices/0/timing", "burst_length must be <= 32"},
-        {"huge bank count", [](json& j) { j["devices"][0]["timing"] = {{"bank_groups", 32768}, {"banks_per_group", 32768}}; }, "/devices/0/timing", "bank_groups must be <= 16"},
+        {"huge bank count", [](json& j) { j["devices"][0]["timing"] = {{"bank_groups", 32768}, {"banks_per_group", 32768}}; }, "/devices/0/timing", "bank_groups must be <= 8"},
         {"bad timing", [](json& j) { j["devices"][0]["timing"] = {{"tRFC", 100000}}; }, "/devices/0/timing", "tRFC"},
         {"unknown timing", [](json& j) { j["devices"][0]["timing"] = {{"tXYZ", 1}}; }, "/devices/0/timing/tXYZ", "unknown DRAM timing field"},
         {"devices not array", [](json& j) { j["devices"] = 3; }, "/devices", "expected an array"},
@@ -215,4 +215,55 @@ TEST_CASE("online-scheduler devices are validated: table geometry, a missing NPU
         k["devices"].erase(index_of("sram") + 1); // the prefetch buffer follows the GLB
         CHECK(error_of(k).reason().find("prefetch_buffer") != std::string::npos);
     }
+}
+
+TEST_CASE("DRAM controller, address mapping and power fields are read and validated", "[config][dram]") {
+    json j = base_platform();
+    j["devices"][0]["address_mapping"] = "rochrababgco";
+    j["devices"][0]["controller"] = {{"page_policy", "closed"}, {"scheduler", "fcfs"}, {"write_high", 24}, {"write_low", 8}, {"starvation_cap", 2}};
+    j["devices"][0]["power"] = {{"IDD0", 50}};
+    j["devices"][0]["timing"] = {{"ranks", 1}};
+    PlatformConfig c = parse_platform(j.dump(), "x.json");
+    const DramDeviceConfig& d = c.find("dram")->dram;
+    CHECK(d.address_mapping == "rochrababgco");
+    CHECK(d.controller.page == DramControllerConfig::Page::Closed);
+    CHECK(d.controller.scheduler == DramControllerConfig::Scheduler::Fcfs);
+    CHECK(d.controller.write_high == 24);
+    CHECK(d.controller.write_low == 8);
+    CHECK(d.controller.starvation_cap == 2);
+    CHECK(d.timing.IDD0 == 50);
+    CHECK(d.timing.ranks == 1);
+    CHECK(d.timing.name == "DDR4-2400 (modified)");
+
+    struct Bad {
+        const char* field;
+        json value;
+        const char* path;
+        const char* reason;
+    };
+    const Bad bad[] = {
+        {"address_mapping", "ro-ra-ba-co", "/devices/0/address_mapping", "\"bg\" is missing"},
+        {"address_mapping", "ro-ra-ba-co-bg-qq", "/devices/0/address_mapping", "unknown field \"qq\""},
+        {"controller", {{"refresh", "per_bank"}}, "/devices/0/controller/refresh", "has no per-bank refresh"},
+        {"controller", {{"page_policy", "half"}}, "/devices/0/controller/page_policy", "known: open, closed"},
+        {"controller", {{"write_low", 40}}, "/devices/0/controller", "write_low must be < write_high"},
+        {"controller", {{"queue", 4}}, "/devices/0/controller/queue", "unknown"},
+        {"power", {{"IDD9", 1}}, "/devices/0/power/IDD9", "unknown DRAM power field"},
+        {"power", {{"IDD0", 1}}, "/devices/0/power", "IDD0 x tRC"},
+        {"timing", {{"ranks", 3}}, "/devices/0/timing", "ranks must be 1, 2 or 4"},
+    };
+    for (const Bad& b : bad) {
+        json k = base_platform();
+        k["devices"][0][b.field] = b.value;
+        INFO(k.dump());
+        const ConfigError e = error_of(k);
+        CHECK(e.file() == "bad.json");
+        CHECK(e.path() == b.path);
+        CHECK(e.reason().find(b.reason) != std::string::npos);
+    }
+    // A mapping with a channel field takes the channel from the address bits.
+    json k = base_platform();
+    k["devices"][0]["address_mapping"] = "rochrababgco";
+    k["devices"][0]["interleave_bytes"] = 256;
+    CHECK(error_of(k).path() == "/devices/0/interleave_bytes");
 }
