@@ -927,7 +927,8 @@ void DramChannel::rebuild_wmask() {
 }
 
 // Call mode: n queued writes in FR-FCFS order (each time the oldest one that
-// hits a row open at that point, else the oldest), the data bus turned once.
+// hits a row open at that point, else the oldest), after the reads already
+// scheduled: the data bus turns around once per drain, as in queue mode.
 void DramChannel::drain_batch(uint64_t at, size_t n, uint64_t* first_col) {
     n = std::min(n, wq_.size());
     if (n == 0) return;
@@ -953,7 +954,7 @@ void DramChannel::drain_batch(uint64_t at, size_t n, uint64_t* first_col) {
             for (size_t j = 0; j < wq_.size() && close; ++j)
                 if (!used_[j] && wq_[j].bi == w.bi && wq_[j].b.row == w.b.row) close = false;
         }
-        const Placed pl = place(w.b, true, std::max({w.accepted, at, retired_}), close);
+        const Placed pl = place(w.b, true, std::max({w.accepted, at, retired_, last_read_col_}), close);
         ++st_.writes;
         st_.write_queueing.add(pl.col - std::min(pl.col, w.arrival));
         drain_from_ = std::min(drain_from_, pl.col);

@@ -30,7 +30,13 @@ bool parse_trace_line(const std::string& line, DramRequest& r, bool& blank, std:
         why = "address \"" + a + "\" is not a hexadecimal 0x... number of at most 64 bits";
         return false;
     }
-    if (op != "READ" && op != "WRITE") {
+    // READ / WRITE, and the spellings DRAMSim2/3 traces use for them.
+    static const char* const reads[] = {"READ", "read", "P_MEM_RD", "P_FETCH", "P_LOCK_RD"};
+    static const char* const writes[] = {"WRITE", "write", "P_MEM_WR", "P_LOCK_WR", "BOFF"};
+    bool is_read = false, is_write = false;
+    for (const char* k : reads) is_read |= op == k;
+    for (const char* k : writes) is_write |= op == k;
+    if (!is_read && !is_write) {
         why = op.empty() ? "missing READ or WRITE" : "\"" + op + "\" is neither READ nor WRITE";
         return false;
     }
@@ -43,7 +49,7 @@ bool parse_trace_line(const std::string& line, DramRequest& r, bool& blank, std:
         return false;
     }
     r.addr = std::strtoull(a.c_str() + 2, nullptr, 16);
-    r.write = op == "WRITE";
+    r.write = is_write;
     r.cycle = std::strtoull(cyc.c_str(), nullptr, 10);
     return true;
 }

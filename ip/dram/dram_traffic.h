@@ -17,7 +17,9 @@ namespace dynavp {
 
 // One line of a DRAMSim3 trace: "0x1f40 READ 120" (address, READ or WRITE,
 // DRAM clock at which the request is ready). Blank lines and '#' comments
-// are allowed.
+// are allowed; read/write and DRAMSim2's P_MEM_RD/P_MEM_WR (P_FETCH,
+// P_LOCK_RD/WR, BOFF) are accepted, anything else is an error (DRAMSim3
+// would silently read it as a read).
 struct DramRequest {
     uint64_t addr = 0;
     bool write = false;
