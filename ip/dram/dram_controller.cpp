@@ -242,50 +242,41 @@ uint64_t DramChannel::free_slot(uint64_t x) const {
     return x;
 }
 
-// Column command (RD/WR) at clock c for (rank, bank group): tCCD_S/L between
-// columns of a rank, tWTR_S/L after write data, tRTW before a write, the data
-// bus free for tBURST clocks CL/CWL later, tRTRS idle clocks between ranks.
+// Column command (RD/WR) at clock c for (rank, bank group), c past the
+// rank's newest column command and its data past the end of the data bus
+// (col_at_end): tCCD_S/L after the rank's last columns, tWTR_S/L after its
+// last write data, tRTW after its last read, tRTRS after another rank's
+// burst, a free command slot. Returns c when legal, else a later clock to try.
 uint64_t DramChannel::col_next(uint64_t c, uint32_t rank, uint32_t bg, bool write) const {
     const uint64_t lat = write ? p_.CWL : p_.CL, B = p_.tBURST();
-    uint64_t need = c;
-    if (int64_t(c) > ranks_[rank].t.col && c + lat >= data_hi_) { // past the rank's columns and every burst: only earlier ones matter
-        if (cmd_at(c)) return c + 1;         // another command holds the command bus
-        const Track& r = ranks_[rank].t;
-        const Track& g = groups_[bg_index(rank, bg)];
-        need = std::max({need, lb(g.col, p_.tCCD_L), lb(r.col, p_.tCCD_S)});
-        if (!write) need = std::max({need, lb(g.wr, p_.CWL + B + p_.tWTR_L), lb(r.wr, p_.CWL + B + p_.tWTR_S)});
-        else need = std::max(need, lb(r.rd, p_.tRTW));
-        const uint64_t dmin = data_hi_ + (data_hi_ > 0 && data_last_rank_ != rank ? p_.tRTRS : 0);
-        if (need + lat < dmin) need = dmin - lat;
-        return need;
-    }
-    if (cmd_at(c)) return c + 1;
-    const uint64_t from = c > lat_win_ ? c - lat_win_ : 0;
-    for (uint64_t x = std::max(from, base_); x < c; ++x) {
-        const uint8_t k = cmd_at(x);
-        if (!k || !is_col(k) || rank_of(k) != rank) continue;
-        const bool same = group_of(k) == bg;
-        need = std::max(need, x + (same ? p_.tCCD_L : p_.tCCD_S));
-        if (type_of(k) == DramCommand::Wr && !write) need = std::max(need, x + p_.CWL + B + (same ? p_.tWTR_L : p_.tWTR_S));
-        if (type_of(k) == DramCommand::Rd && write) need = std::max(need, x + p_.tRTW);
-    }
-    for (uint64_t y = c + 1; y <= c + lat_win_ && y < col_hi_; ++y) {
-        const uint8_t k = cmd_at(y);
-        if (!k || !is_col(k) || rank_of(k) != rank) continue;
-        const bool same = group_of(k) == bg, yw = type_of(k) == DramCommand::Wr;
-        uint64_t c_to_y = same ? p_.tCCD_L : p_.tCCD_S; // y stays after c
-        if (!yw && write) c_to_y = std::max<uint64_t>(c_to_y, p_.CWL + B + (same ? p_.tWTR_L : p_.tWTR_S));
-        if (yw && !write) c_to_y = std::max<uint64_t>(c_to_y, p_.tRTW);
-        if (y >= c + c_to_y) continue;
-        uint64_t y_to_c = same ? p_.tCCD_L : p_.tCCD_S; // c must go after y
-        if (yw && !write) y_to_c = std::max<uint64_t>(y_to_c, p_.CWL + B + (same ? p_.tWTR_L : p_.tWTR_S));
-        if (!yw && write) y_to_c = std::max<uint64_t>(y_to_c, p_.tRTW);
-        need = std::max(need, y + y_to_c);
-    }
-    if (need != c) return need;
-    const uint64_t d = c + lat, fit = data_fit(d);
+    if (cmd_at(c)) return c + 1; // another command holds the command bus
+    const Track& r = ranks_[rank].t;
+    const Track& g = groups_[bg_index(rank, bg)];
+    uint64_t need = std::max({c, lb(g.col, p_.tCCD_L), lb(r.col, p_.tCCD_S)});
+    if (!write) need = std::max({need, lb(g.wr, p_.CWL + B + p_.tWTR_L), lb(r.wr, p_.CWL + B + p_.tWTR_S)});
+    else need = std::max(need, lb(r.rd, p_.tRTW));
+    const uint64_t dmin = data_hi_ + (data_hi_ > 0 && data_last_rank_ != rank ? p_.tRTRS : 0);
+    if (need + lat < dmin) need = dmin - lat;
+    return need;
+}
+
+// ACT at clock q past the rank's newest ACT: tRRD_S/L after the rank's last
+// ACTs, the fifth ACT no earlier than tFAW after the oldest of the last four.
+uint64_t DramChannel::act_next(uint64_t q, uint32_t rank, uint32_t bg) const {
+    if (cmd_at(q)) return q + 1;
+    const Track& r = ranks_[rank].t;
+    const Track& g = groups_[bg_index(rank, bg)];
+    return std::max({q, lb(g.act, p_.tRRD_L), lb(r.act, p_.tRRD_S), lb(ranks_[rank].act4[0], p_.tFAW)});
+}
+
+// The data bus for a column command at c: tBURST free clocks CL/CWL later
+// (data_fit) and tRTRS idle clocks between this rank's burst and another
+// rank's. Returns c when legal, else a later clock to try.
+uint64_t DramChannel::data_next(uint64_t c, uint32_t rank, uint64_t lat) const {
+    const uint64_t d = c + lat, B = p_.tBURST(), fit = data_fit(d);
     if (fit != d) return fit - lat;
-    if (p_.tRTRS && p_.ranks > 1) { // another rank's burst needs tRTRS idle clocks on either side
+    uint64_t need = c;
+    if (p_.tRTRS && p_.ranks > 1) {
         for (uint64_t x = d > p_.tRTRS ? d - p_.tRTRS : 0; x < d; ++x) {
             const uint8_t v = data_at(x);
             if (v && uint32_t(v - 1) / 2 != rank) need = std::max(need, x + 1 + p_.tRTRS - lat);
@@ -300,43 +291,6 @@ uint64_t DramChannel::col_next(uint64_t c, uint32_t rank, uint32_t bg, bool writ
         }
     }
     return need;
-}
-
-// ACT at clock q for (rank, bank group): tRRD_S/L to every ACT of the rank
-// before and after it, at most four ACTs of the rank in any tFAW window.
-uint64_t DramChannel::act_next(uint64_t q, uint32_t rank, uint32_t bg) const {
-    if (int64_t(q) > ranks_[rank].t.act) { // past the rank's ACTs: only earlier ones matter
-        if (cmd_at(q)) return q + 1;
-        const Track& r = ranks_[rank].t;
-        const Track& g = groups_[bg_index(rank, bg)];
-        return std::max({q, lb(g.act, p_.tRRD_L), lb(r.act, p_.tRRD_S), lb(ranks_[rank].act4[0], p_.tFAW)});
-    }
-    if (cmd_at(q)) return q + 1;
-    uint64_t need = q;
-    const std::vector<uint64_t>& v = ranks_[rank].acts;
-    const uint64_t from = q + 1 > act_win_ ? q + 1 - act_win_ : 0;
-    int64_t acts[40];
-    int n = 0, at = -1;
-    for (auto it = std::lower_bound(v.begin(), v.end(), from << 3); it != v.end() && (*it >> 3) < q + act_win_; ++it) {
-        const uint64_t x = *it >> 3;
-        if (at < 0 && x > q) {
-            at = n;
-            acts[n++] = int64_t(q);
-        }
-        const uint64_t rrd = (*it & 7) == bg ? p_.tRRD_L : p_.tRRD_S;
-        if (x < q && q < x + rrd) need = std::max(need, x + rrd);
-        if (x > q && x < q + rrd) need = std::max(need, x + rrd);
-        if (n < 39) acts[n++] = int64_t(x);
-    }
-    if (at < 0) {
-        at = n;
-        acts[n++] = int64_t(q);
-    }
-    if (need != q) return need;
-    // Every window of five consecutive ACTs around q must span >= tFAW.
-    for (int i = std::max(0, at - 4); i <= at && i + 4 < n; ++i)
-        if (acts[i + 4] - acts[i] < int64_t(p_.tFAW)) return i + 4 == at ? uint64_t(acts[i] + p_.tFAW) : q + 1;
-    return q;
 }
 
 namespace {
@@ -373,7 +327,7 @@ uint64_t DramChannel::col_slot(uint64_t c, uint32_t rank, uint32_t bg, bool writ
             c = std::max({c, dmin > lat ? dmin - lat : 0, uint64_t(std::max<int64_t>(ranks_[rank].t.col + 1, 0))});
         }
         if (c > limit) return kNever;
-        if (int64_t(c) > ranks_[rank].t.col && c + lat >= data_hi_) {
+        if (col_at_end(c, rank, write)) {
             const uint64_t n = col_next(c, rank, bg, write);
             if (n == c) return c;
             c = n;
@@ -417,25 +371,7 @@ uint64_t DramChannel::col_slot(uint64_t c, uint32_t rank, uint32_t bg, bool writ
                     need = std::max(need, c + 1);
                 }
             }
-            if (need == c) {
-                const uint64_t fit = data_fit(c + lat);
-                if (fit != c + lat) need = fit - lat;
-                else if (p_.tRTRS && p_.ranks > 1) {
-                    const uint64_t d = c + lat;
-                    for (uint64_t x = d > p_.tRTRS ? d - p_.tRTRS : 0; x < d; ++x) {
-                        const uint8_t v = data_at(x);
-                        if (v && uint32_t(v - 1) / 2 != rank) need = std::max(need, x + 1 + p_.tRTRS - lat);
-                    }
-                    for (uint64_t x = d + B; x < d + B + p_.tRTRS; ++x) {
-                        const uint8_t v = data_at(x);
-                        if (v && uint32_t(v - 1) / 2 != rank) {
-                            uint64_t e = x;
-                            while (data_at(e)) ++e;
-                            need = std::max(need, e + p_.tRTRS - lat);
-                        }
-                    }
-                }
-            }
+            if (need == c) need = data_next(c, rank, lat);
             if (need == c) return c;
             c = need;
         }
@@ -541,6 +477,24 @@ void DramChannel::count_turnaround(uint64_t c, bool write) {
     if (next < 0) last_col_write_ = me;
 }
 
+// A column command at c into session s of bank bi (its data CL/CWL later);
+// with close_after the row closes as soon as it may (auto-precharge).
+void DramChannel::commit_col(uint32_t bi, Session& s, const Burst& b, uint64_t c, bool write, bool close_after) {
+    const uint64_t lat = write ? p_.CWL : p_.CL;
+    const uint64_t tail = write ? p_.CWL + p_.tBURST() + p_.tWR : p_.tRTP; // column -> earliest PRE
+    count_turnaround(c, write);
+    put_cmd(c, write ? DramCommand::Wr : DramCommand::Rd, b.rank, b.bank_group, b.bank, b.row, close_after && s.pre == kNever);
+    put_data(c + lat, b.rank, write);
+    uint64_t& last = write ? last_write_col_ : last_read_col_;
+    last = std::max(last, c);
+    if (s.pre != kNever) return;
+    s.pre_ready = std::max(s.pre_ready, c + tail);
+    if (close_after) {
+        close_session(bi, s, s.pre_ready);
+        ++st_.precharges;
+    }
+}
+
 // The earliest schedule of one burst arriving at `earliest`: a column command
 // into a row session that is (or can be kept) open, else a new session after
 // the bank's newest one (PRE if a row is open, ACT, column), the ACT and PRE
@@ -564,15 +518,7 @@ DramChannel::Placed DramChannel::place(const Burst& b, bool write, uint64_t earl
             for (uint64_t n; (n = col_next(c, b.rank, b.bank_group, write)) != c;) c = n;
             const uint64_t due = per_bank ? banks_[bi].refpb_due : ranks_[b.rank].ref_due;
             if (c < due) {
-                count_turnaround(c, write);
-                put_cmd(c, write ? DramCommand::Wr : DramCommand::Rd, b.rank, b.bank_group, b.bank, b.row, close_after);
-                put_data(c + lat, b.rank, write);
-                (write ? last_write_col_ : last_read_col_) = std::max(write ? last_write_col_ : last_read_col_, c);
-                s.pre_ready = std::max(s.pre_ready, c + tail);
-                if (close_after) {
-                    close_session(bi, s, s.pre_ready);
-                    ++st_.precharges;
-                }
+                commit_col(bi, s, b, c, write, close_after);
                 ++st_.row_hits;
                 Placed pl;
                 pl.first = pl.col = c;
@@ -607,18 +553,7 @@ DramChannel::Placed DramChannel::place(const Burst& b, bool write, uint64_t earl
                 per_bank ? refresh_bank(bi) : refresh_rank(b.rank);
                 continue;
             }
-            Session& s = bk.s[hit];
-            count_turnaround(c, write);
-            put_cmd(c, write ? DramCommand::Wr : DramCommand::Rd, b.rank, b.bank_group, b.bank, b.row, close_after && s.pre == kNever);
-            put_data(c + lat, b.rank, write);
-            (write ? last_write_col_ : last_read_col_) = std::max(write ? last_write_col_ : last_read_col_, c);
-            if (s.pre == kNever) {
-                s.pre_ready = std::max(s.pre_ready, c + tail);
-                if (close_after) { // auto-precharge: no command slot
-                    close_session(bi, s, s.pre_ready);
-                    ++st_.precharges;
-                }
-            }
+            commit_col(bi, bk.s[hit], b, c, write, close_after);
             ++st_.row_hits;
             pl.first = pl.col = c;
             pl.end = c + lat + B;
@@ -668,16 +603,7 @@ DramChannel::Placed DramChannel::place(const Burst& b, bool write, uint64_t earl
         ++st_.activates;
         bk.s.push_back(Session{b.row, q2, kNever, q2 + p_.tRAS});
         open_row_[bi] = b.row;
-        Session& s = bk.s.back();
-        count_turnaround(c, write);
-        put_cmd(c, write ? DramCommand::Wr : DramCommand::Rd, b.rank, b.bank_group, b.bank, b.row, close_after);
-        put_data(c + lat, b.rank, write);
-        (write ? last_write_col_ : last_read_col_) = std::max(write ? last_write_col_ : last_read_col_, c);
-        s.pre_ready = std::max(s.pre_ready, c + tail);
-        if (close_after) {
-            close_session(bi, s, s.pre_ready);
-            ++st_.precharges;
-        }
+        commit_col(bi, bk.s.back(), b, c, write, close_after);
         pl.first = conflict ? p2 : q2;
         pl.col = c;
         pl.end = c + lat + B;
@@ -874,20 +800,6 @@ void DramChannel::push_write(const Burst& b, uint64_t arrival, uint64_t accepted
 // the data bus has turned to its direction (reads wait out a write drain,
 // a drain waits for the reads already scheduled). Call mode: at once.
 
-// FR-FCFS among the requests ready by `by`: one that younger requests to its
-// bank have bypassed starvation_cap times goes first; else the oldest row
-// hit; else the oldest (Rixner et al., ISCA 2000; DRAMSim3's row-hit limit).
-size_t DramChannel::pick(const std::vector<Pending>& q, bool write, uint64_t by, bool queue_mode) const {
-    size_t first = SIZE_MAX, hit = SIZE_MAX;
-    for (size_t i = 0; i < q.size(); ++i) {
-        if (ready_at(q[i], write, queue_mode) > by) continue;
-        if (c_.scheduler == DramControllerConfig::Scheduler::Fcfs || q[i].bypass >= c_.starvation_cap) return i;
-        if (first == SIZE_MAX) first = i;
-        if (hit == SIZE_MAX && open_row_of(q[i].bi) == q[i].b.row) hit = i;
-    }
-    return hit != SIZE_MAX ? hit : first;
-}
-
 void DramChannel::note_bypass(std::vector<Pending>& q, size_t chosen, bool write, uint64_t by, bool queue_mode) {
     const uint32_t bi = q[chosen].bi;
     for (size_t i = 0; i < chosen; ++i)
@@ -901,20 +813,16 @@ bool DramChannel::row_wanted(const std::vector<Pending>& q, size_t skip, const B
     return false;
 }
 
-DramChannel::Placed DramChannel::drain_one(uint64_t at, bool queue_mode, size_t chosen) {
-    uint64_t by = kNever;
-    size_t i = chosen;
-    if (queue_mode && i == SIZE_MAX) i = pick_ready(wq_, true, by);
-    else if (queue_mode) by = ready_at(wq_[i], true, true);
-    else i = pick(wq_, true, by, false);
-    note_bypass(wq_, i, true, by, queue_mode);
+// Queue mode: the write `chosen` (FR-FCFS among those ready first) to the DRAM.
+DramChannel::Placed DramChannel::drain_one(size_t i) {
+    const uint64_t by = ready_at(wq_[i], true, true);
+    note_bypass(wq_, i, true, by, true);
     const Pending w = wq_[i];
     const bool close = c_.page == DramControllerConfig::Page::Closed && !row_wanted(wq_, i, w.b) && !row_wanted(rq_, SIZE_MAX, w.b);
     wq_.erase(wq_.begin() + long(i));
     wkeys_.erase(wkeys_.begin() + long(i));
     rebuild_wmask();
-    const uint64_t earliest = std::max({queue_mode ? ready_at(w, true, true) : w.accepted, at, retired_});
-    const Placed pl = place(w.b, true, earliest, close);
+    const Placed pl = place(w.b, true, std::max(by, retired_), close);
     commit_at_[w.bi] = pl.col;
     ++st_.writes;
     st_.write_queueing.add(pl.col - std::min(pl.col, w.arrival));
@@ -1107,7 +1015,7 @@ void DramChannel::q_do(Action a, uint64_t D, size_t i) {
         return;
     }
     if (a == Action::Write) {
-        drain_one(0, true, i);
+        drain_one(i);
         if (--drain_left_ == 0 || wq_.empty()) {
             draining_ = false;
             read_barrier_ = last_write_col_; // reads follow the drain
@@ -1153,7 +1061,7 @@ void DramChannel::finish(uint64_t end) {
     finished_ = true;
     while (q_step()) {
     }
-    while (!wq_.empty()) drain_one(0, false, SIZE_MAX);
+    drain_batch(0, wq_.size(), nullptr);
     uint64_t elapsed = std::max({end, cmd_hi_, data_hi_});
     for (;;) { // refreshes due during the run
         uint64_t due = kNever;

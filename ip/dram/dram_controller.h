@@ -226,10 +226,12 @@ private:
     static uint8_t code(DramCommand c, uint32_t rank, uint32_t bg) { return uint8_t(uint32_t(c) | rank << 3 | bg << 5); }
     void put_cmd(uint64_t x, DramCommand c, uint32_t rank, uint32_t bg, uint32_t bank, uint32_t row, bool ap = false);
     void put_data(uint64_t d, uint32_t rank, bool write);
-    // Earliest legal clock >= x for a command; the *_next checks return x
-    // when x is legal, else a later clock worth trying.
+    // The *_next checks return x when a command at x is legal, else a later
+    // clock worth trying; col_next and act_next only past the end of the
+    // rank's timeline (the *_slot searches handle the rest).
     uint64_t col_next(uint64_t c, uint32_t rank, uint32_t bg, bool write) const;
     uint64_t act_next(uint64_t q, uint32_t rank, uint32_t bg) const;
+    uint64_t data_next(uint64_t c, uint32_t rank, uint64_t lat) const;
     uint64_t slot_next(uint64_t x) const { return cmd_at(x) ? x + 1 : x; }
     uint64_t col_slot(uint64_t c, uint32_t rank, uint32_t bg, bool write, uint64_t limit) const;
     // Past the rank's newest column command and the end of the data bus only
@@ -254,10 +256,10 @@ private:
         if (!queue_mode) return r.accepted;
         return std::max({r.accepted, commit_at_[r.bi], write ? write_barrier_ : read_barrier_});
     }
-    size_t pick(const std::vector<Pending>& q, bool write, uint64_t by, bool queue_mode) const; // FR-FCFS among those ready by `by`
     void note_bypass(std::vector<Pending>& q, size_t chosen, bool write, uint64_t by, bool queue_mode);
     bool row_wanted(const std::vector<Pending>& q, size_t skip, const Burst& b) const;
-    Placed drain_one(uint64_t at, bool queue_mode, size_t chosen);
+    Placed drain_one(size_t chosen);
+    void commit_col(uint32_t bi, Session& s, const Burst& b, uint64_t c, bool write, bool close_after);
     void push_write(const Burst& b, uint64_t arrival, uint64_t accepted, uint64_t tag);
     bool forwarded(const Burst& b) const;
     uint64_t open_row_of(uint32_t bi) const { return open_row_[bi]; } // kNever when closed

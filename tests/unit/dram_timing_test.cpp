@@ -102,6 +102,19 @@ TEST_CASE("DRAM write then read pays tWTR after the write data, read then write 
         ch.lt_read(at(0, 1, 0, 1, 8), 101);
         CHECK(find(ch, DramCommand::Rd, 2)->cycle == 100 + 12 + 4 + 3);
     }
+    SECTION("a read slotted in front of later commands still pays tWTR and tRTW") {
+        DramChannel ch(ddr4(), immediate_writes());
+        ch.record_commands(true);
+        ch.lt_read(at(0, 0, 0, 1), 0);         // RD 17
+        ch.lt_write(at(0, 0, 0, 1, 8), 200);   // WR 200, data 212..216
+        ch.lt_read(at(0, 0, 0, 1, 16), 1000);  // RD 1000: the timeline now ends past both
+        ch.lt_read(at(0, 0, 0, 1, 24), 201);   // goes in the gap, after the write's tWTR_L
+        CHECK(find(ch, DramCommand::Rd, 2)->cycle == 200 + 12 + 4 + 9);
+        ch.lt_read(at(0, 0, 0, 1, 32), 150);   // before the write: at most tRTW before it
+        CHECK(find(ch, DramCommand::Rd, 3)->cycle == 150);
+        ch.lt_read(at(0, 0, 0, 1, 40), 195);   // 195 + tRTW > 200: not in front, after the write instead
+        CHECK(find(ch, DramCommand::Rd, 4)->cycle > 225);
+    }
     SECTION("read to write: tRTW") {
         DramChannel ch(ddr4(), immediate_writes());
         ch.record_commands(true);
@@ -127,6 +140,14 @@ TEST_CASE("DRAM allows at most four ACTs of a rank in any tFAW window", "[dram]"
     // The other rank has its own window.
     ch.lt_read(at(1, 0, 0, 3), 0);
     CHECK(find(ch, DramCommand::Act, 5)->cycle < 26);
+    // The same when the requests arrive one after another (each ACT past the
+    // newest one: the fast path).
+    DramChannel seq(ddr4(), DramControllerConfig{});
+    seq.record_commands(true);
+    const uint64_t when[5] = {0, 4, 8, 12, 13};
+    for (int i = 0; i < 5; ++i) seq.lt_read(at(0, bg[i], bank[i], 3), when[i]);
+    for (int i = 0; i < 4; ++i) CHECK(find(seq, DramCommand::Act, size_t(i))->cycle == uint64_t(4 * i));
+    CHECK(find(seq, DramCommand::Act, 4)->cycle == 26);
 }
 
 TEST_CASE("DRAM refresh closes the rows and blocks ACTs for tRFC", "[dram]") {
