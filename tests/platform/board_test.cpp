@@ -193,7 +193,8 @@ TEST_CASE("DMA reports a bad descriptor and a faulting destination through ERR r
 TEST_CASE("DRAM row hits are faster than row misses when seen from the host", "[platform][dram]") {
     uint64_t hit_ns = 0, miss_ns = 0;
     // The next row of the same bank, wherever the mapping puts the row bits.
-    const DramDeviceConfig& dc = load_platform("dna-16c").first_of(DeviceType::Dram)->dram;
+    const PlatformConfig board_cfg = load_platform("dna-16c");
+    const DramDeviceConfig& dc = board_cfg.first_of(DeviceType::Dram)->dram;
     DramAddressMap map;
     REQUIRE(map.configure(dc.address_mapping, dc.timing, dc.channels, dc.interleave_bytes).empty());
     uint64_t next_row = 64;
