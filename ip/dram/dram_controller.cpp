@@ -37,26 +37,10 @@ const char* to_string(DramCommand c) {
 
 // ---------------------------------------------------------------- histogram
 
-size_t LatencyHistogram::bucket(uint64_t v) {
-    if (v < 1024) return size_t(v);
-    uint32_t k = 63 - uint32_t(__builtin_clzll(v)); // 2^k <= v < 2^(k+1), k >= 10
-    return 1024 + size_t(k - 10) * 64 + size_t((v - (uint64_t(1) << k)) >> (k - 6));
-}
-
 uint64_t LatencyHistogram::bucket_high(size_t b) {
     if (b < 1024) return b;
     const uint32_t k = uint32_t((b - 1024) / 64) + 10, sub = uint32_t((b - 1024) % 64);
     return (uint64_t(1) << k) + (uint64_t(sub + 1) << (k - 6)) - 1;
-}
-
-void LatencyHistogram::add_slow(uint64_t v) {
-    if (bins_.size() < 1024) bins_.resize(1024, 0);
-    const size_t b = bucket(v);
-    if (bins_.size() <= b) bins_.resize(b + 1, 0);
-    ++bins_[b];
-    ++n_;
-    sum_ += v;
-    max_ = std::max(max_, v);
 }
 
 void LatencyHistogram::merge(const LatencyHistogram& o) {
@@ -249,7 +233,6 @@ uint64_t DramChannel::free_slot(uint64_t x) const {
 // burst, a free command slot. Returns c when legal, else a later clock to try.
 uint64_t DramChannel::col_next(uint64_t c, uint32_t rank, uint32_t bg, bool write) const {
     const uint64_t lat = write ? p_.CWL : p_.CL, B = p_.tBURST();
-    if (cmd_at(c)) return c + 1; // another command holds the command bus
     const Track& r = ranks_[rank].t;
     const Track& g = groups_[bg_index(rank, bg)];
     uint64_t need = std::max({c, lb(g.col, p_.tCCD_L), lb(r.col, p_.tCCD_S)});
@@ -257,6 +240,7 @@ uint64_t DramChannel::col_next(uint64_t c, uint32_t rank, uint32_t bg, bool writ
     else need = std::max(need, lb(r.rd, p_.tRTW));
     const uint64_t dmin = data_hi_ + (data_hi_ > 0 && data_last_rank_ != rank ? p_.tRTRS : 0);
     if (need + lat < dmin) need = dmin - lat;
+    while (cmd_at(need)) ++need; // another command holds the command bus: nothing above depends on the clock
     return need;
 }
 
@@ -515,7 +499,7 @@ DramChannel::Placed DramChannel::place(const Burst& b, bool write, uint64_t earl
         uint64_t c = std::max(earliest, s.act + rcd);
         if (c + lat < data_hi_ && (gaps_.empty() || gaps_.back().second < c + lat + B)) c = data_hi_ - lat;
         if (col_at_end(c, b.rank, write)) {
-            for (uint64_t n; (n = col_next(c, b.rank, b.bank_group, write)) != c;) c = n;
+            c = col_next(c, b.rank, b.bank_group, write); // exact in one step past the end of the timeline
             const uint64_t due = per_bank ? banks_[bi].refpb_due : ranks_[b.rank].ref_due;
             if (c < due) {
                 commit_col(bi, s, b, c, write, close_after);
@@ -775,7 +759,8 @@ void DramChannel::retire_slow(uint64_t t) {
 // ---------------------------------------------------------------- write queue and FR-FCFS
 
 bool DramChannel::forwarded(const Burst& b) const {
-    if (!(wmask_ >> ((b.key >> 6) & 63) & 1)) return false;
+    const uint32_t h = wbit(b.key);
+    if (!(wmask_[h >> 6] >> (h & 63) & 1)) return false;
     for (uint64_t k : wkeys_)
         if (k == b.key) return true;
     return false;
@@ -790,7 +775,7 @@ void DramChannel::push_write(const Burst& b, uint64_t arrival, uint64_t accepted
     w.bi = bank_index(b);
     wq_.push_back(w);
     wkeys_.push_back(b.key);
-    wmask_ |= uint64_t(1) << ((b.key >> 6) & 63);
+    wmask_[wbit(b.key) >> 6] |= uint64_t(1) << (wbit(b.key) & 63);
     st_.write_queue_max = std::max<uint64_t>(st_.write_queue_max, wq_.size());
 }
 
@@ -830,8 +815,8 @@ DramChannel::Placed DramChannel::drain_one(size_t i) {
 }
 
 void DramChannel::rebuild_wmask() {
-    wmask_ = 0;
-    for (uint64_t k : wkeys_) wmask_ |= uint64_t(1) << ((k >> 6) & 63);
+    wmask_.fill(0);
+    for (uint64_t k : wkeys_) wmask_[wbit(k) >> 6] |= uint64_t(1) << (wbit(k) & 63);
 }
 
 // Call mode: n queued writes in FR-FCFS order (each time the oldest one that

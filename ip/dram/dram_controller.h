@@ -63,14 +63,12 @@ const char* to_string(DramControllerConfig::Refresh r);
 class LatencyHistogram {
 public:
     void add(uint64_t v) {
-        if (v < 1024 && !bins_.empty()) { // the common case, exact bins preallocated
-            ++bins_[v];
-            ++n_;
-            sum_ += v;
-            max_ = std::max(max_, v);
-        } else {
-            add_slow(v);
-        }
+        const size_t b = bucket(v);
+        if (b >= bins_.size()) bins_.resize(std::max<size_t>(b + 1, 1024 + 8 * 64), 0);
+        ++bins_[b];
+        ++n_;
+        sum_ += v;
+        max_ = std::max(max_, v);
     }
     void merge(const LatencyHistogram& o);
     uint64_t count() const { return n_; }
@@ -80,8 +78,11 @@ public:
     uint64_t percentile(double q) const; // smallest bucket bound holding >= q of the samples
 
 private:
-    void add_slow(uint64_t v);
-    static size_t bucket(uint64_t v);
+    static size_t bucket(uint64_t v) {
+        if (v < 1024) return size_t(v);
+        const uint32_t k = 63 - uint32_t(__builtin_clzll(v)); // 2^k <= v < 2^(k+1), k >= 10
+        return 1024 + size_t(k - 10) * 64 + size_t((v - (uint64_t(1) << k)) >> (k - 6));
+    }
     static uint64_t bucket_high(size_t b);
     std::vector<uint64_t> bins_;
     uint64_t n_ = 0, sum_ = 0, max_ = 0;
@@ -281,7 +282,8 @@ private:
     uint64_t retired_ = 0;
     std::vector<Pending> rq_, wq_;
     std::vector<uint64_t> wkeys_;         // wq_[i].b.key, for forwarding
-    uint64_t wmask_ = 0;                  // a bit per (key / burst) % 64 of the queued writes: most reads miss it
+    std::array<uint64_t, 4> wmask_{};     // a bit per hash of a queued write's key: most reads miss it
+    static uint32_t wbit(uint64_t key) { return uint32_t(((key >> 6) * 0x9E3779B97F4A7C15ull) >> 56); }
     std::vector<uint32_t> order_;         // call-mode drain order (scratch)
     std::vector<uint8_t> used_;
     void rebuild_wmask();
