@@ -642,6 +642,14 @@ void DramChannel::refresh_rank(uint32_t rank) {
     update_next_due();
 }
 
+// The refresh (all-bank of a rank, or per bank) that falls due first.
+void DramChannel::refresh_next() {
+    for (uint32_t r = 0; r < p_.ranks; ++r)
+        if (ranks_[r].ref_due == next_due_) return refresh_rank(r);
+    for (uint32_t i = 0; i < banks_.size(); ++i)
+        if (banks_[i].refpb_due == next_due_) return refresh_bank(i);
+}
+
 void DramChannel::update_next_due() {
     next_due_ = kNever;
     for (const RankState& r : ranks_) next_due_ = std::min(next_due_, r.ref_due);
@@ -742,16 +750,9 @@ void DramChannel::retire_slow(uint64_t t) {
     };
     // Refreshes that fell due before t, oldest first (an idle channel still refreshes).
     while (next_due_ < t) {
-        uint64_t due = kNever;
-        int which = -1;
-        bool bank = false;
-        for (uint32_t r = 0; r < p_.ranks; ++r)
-            if (ranks_[r].ref_due < due) due = ranks_[r].ref_due, which = int(r), bank = false;
-        for (uint32_t i = 0; i < banks_.size(); ++i)
-            if (banks_[i].refpb_due < due) due = banks_[i].refpb_due, which = int(i), bank = true;
-        if (due >= t) break;
+        const uint64_t due = next_due_;
         if (due > margin_) advance(std::min(due - margin_, t > margin_ ? t - margin_ : 0));
-        bank ? refresh_bank(uint32_t(which)) : refresh_rank(uint32_t(which));
+        refresh_next();
     }
     if (t > margin_) advance(t - margin_);
 }
@@ -1048,16 +1049,8 @@ void DramChannel::finish(uint64_t end) {
     }
     drain_batch(0, wq_.size(), nullptr);
     uint64_t elapsed = std::max({end, cmd_hi_, data_hi_});
-    for (;;) { // refreshes due during the run
-        uint64_t due = kNever;
-        int which = -1;
-        bool bank = false;
-        for (uint32_t r = 0; r < p_.ranks; ++r)
-            if (ranks_[r].ref_due < due) due = ranks_[r].ref_due, which = int(r), bank = false;
-        for (uint32_t i = 0; i < banks_.size(); ++i)
-            if (banks_[i].refpb_due < due) due = banks_[i].refpb_due, which = int(i), bank = true;
-        if (due >= elapsed) break;
-        bank ? refresh_bank(uint32_t(which)) : refresh_rank(uint32_t(which));
+    while (next_due_ < elapsed) { // refreshes due during the run
+        refresh_next();
         elapsed = std::max({elapsed, cmd_hi_, data_hi_});
     }
     for (uint32_t bi = 0; bi < banks_.size(); ++bi) {

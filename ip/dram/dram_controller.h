@@ -247,6 +247,7 @@ private:
     uint64_t data_fit(uint64_t d) const; // earliest d' >= d with tBURST free data clocks
     Placed place(const Burst& b, bool write, uint64_t earliest, bool close_after);
     void retire_slow(uint64_t t);
+    void refresh_next();
     void refresh_rank(uint32_t rank);
     void refresh_bank(uint32_t bi);
     void close_session(uint32_t bi, Session& s, uint64_t pre);
