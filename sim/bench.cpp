@@ -112,19 +112,28 @@ int bench_dram_command(const BenchOptions& o) {
     } else {
         for (const DramPattern& p : patterns) {
             DramPatternSource src(p, span, d.timing.burst_bytes(), o.requests, o.seed);
-            if (!o.trace_out.empty()) { // the same requests, for another simulator
-                std::ofstream f(o.trace_out);
-                DramPatternSource gen(p, span, d.timing.burst_bytes(), o.requests, o.seed);
-                DramRequest q;
-                uint64_t i = 0;
-                while (f && gen.next(q)) {
-                    q.cycle = i++;
-                    f << format_trace_line(q) << "\n";
-                }
-                f.close();
-                if (!f) throw ConfigError(o.trace_out, "", "cannot write the trace file");
+            if (o.trace_out.empty()) {
+                run(p.name, src);
+                continue;
             }
-            run(p.name, src);
+            // The same requests written as a DRAMSim3 trace while they are replayed, one per clock.
+            struct Tee : DramRequestSource {
+                DramRequestSource& in;
+                std::ofstream out;
+                uint64_t i = 0;
+                Tee(DramRequestSource& s, const std::string& path) : in(s), out(path) {}
+                bool next(DramRequest& r) override {
+                    if (!in.next(r)) return false;
+                    DramRequest w = r;
+                    w.cycle = i++;
+                    out << format_trace_line(w) << "\n";
+                    return true;
+                }
+            } tee(src, o.trace_out);
+            if (!tee.out) throw ConfigError(o.trace_out, "", "cannot write the trace file");
+            run(p.name, tee);
+            tee.out.close();
+            if (!tee.out) throw ConfigError(o.trace_out, "", "cannot write the trace file");
         }
     }
     std::printf("  (latencies of reads, ns: mean, percentiles; queue = arrival to first command, service = first command to last data beat)\n");

@@ -105,7 +105,6 @@ void report_dram_channels(Stats& s, const std::string& p, const DramTimingParams
     const double tck_ns = double(t.tCK_ps) / 1000.0;
     DramChannelStats sum;
     DramEnergy e;
-    uint64_t elapsed = 0, bursts_moved = 0;
     auto lat = [&](const std::string& k, const LatencyHistogram& h) {
         s.set(k + ".count", h.count());
         s.set(k + ".mean_ns", h.mean() * tck_ns);
@@ -132,39 +131,8 @@ void report_dram_channels(Stats& s, const std::string& p, const DramTimingParams
         s.set(q + ".queue.write_mean_occupancy", double(c.write_queueing.sum()) / double(el));
         s.set(q + ".queue.write_max", c.write_queue_max);
         s.set(q + ".energy_pj", ce.total());
-        sum.reads += c.reads;
-        sum.writes += c.writes;
-        sum.reads_forwarded += c.reads_forwarded;
-        sum.row_hits += c.row_hits;
-        sum.row_closed += c.row_closed;
-        sum.row_conflicts += c.row_conflicts;
-        sum.activates += c.activates;
-        sum.precharges += c.precharges;
-        sum.refreshes += c.refreshes;
-        sum.refreshes_per_bank += c.refreshes_per_bank;
-        sum.refresh_stalls += c.refresh_stalls;
-        sum.refresh_stall_cycles += c.refresh_stall_cycles;
-        sum.refresh_postponed_cycles += c.refresh_postponed_cycles;
-        sum.read_to_write += c.read_to_write;
-        sum.write_to_read += c.write_to_read;
-        sum.write_drains += c.write_drains;
-        sum.commands += c.commands;
-        sum.data_busy_cycles += c.data_busy_cycles;
-        sum.read_latency.merge(c.read_latency);
-        sum.read_queueing.merge(c.read_queueing);
-        sum.write_queueing.merge(c.write_queueing);
-        sum.read_service_sum += c.read_service_sum;
-        sum.write_accept_wait_sum += c.write_accept_wait_sum;
-        sum.write_queue_max = std::max(sum.write_queue_max, c.write_queue_max);
-        sum.read_queue_max = std::max(sum.read_queue_max, c.read_queue_max);
-        e.activate += ce.activate;
-        e.read += ce.read;
-        e.write += ce.write;
-        e.refresh += ce.refresh;
-        e.background_active += ce.background_active;
-        e.background_precharged += ce.background_precharged;
-        elapsed = std::max(elapsed, c.elapsed_cycles);
-        bursts_moved += c.reads + c.writes;
+        sum.merge(c);
+        e += ce;
     }
     s.set(p + ".bursts_read", sum.reads);
     s.set(p + ".bursts_written", sum.writes);
@@ -172,7 +140,8 @@ void report_dram_channels(Stats& s, const std::string& p, const DramTimingParams
     s.set(p + ".row_hits", sum.row_hits);
     s.set(p + ".row_misses", sum.row_closed + sum.row_conflicts);
     s.set(p + ".row_conflicts", sum.row_conflicts);
-    s.set(p + ".row_hit_rate", bursts_moved ? double(sum.row_hits) / double(sum.row_hits + sum.row_closed + sum.row_conflicts) : 0.0);
+    const uint64_t placed = sum.row_hits + sum.row_closed + sum.row_conflicts;
+    s.set(p + ".row_hit_rate", placed ? double(sum.row_hits) / double(placed) : 0.0);
     s.set(p + ".activates", sum.activates);
     s.set(p + ".precharges", sum.precharges);
     s.set(p + ".refreshes", sum.refreshes);
@@ -185,6 +154,7 @@ void report_dram_channels(Stats& s, const std::string& p, const DramTimingParams
     s.set(p + ".write_drains", sum.write_drains);
     s.set(p + ".commands", sum.commands);
     s.set(p + ".data_bus_busy_cycles", sum.data_busy_cycles);
+    const uint64_t elapsed = sum.elapsed_cycles;
     s.set(p + ".elapsed_cycles", elapsed);
     s.set(p + ".clock_mhz", 1e6 / double(t.tCK_ps));
     const double el = double(std::max<uint64_t>(1, elapsed));

@@ -64,7 +64,34 @@ uint64_t LatencyHistogram::percentile(double q) const {
     return max_;
 }
 
-// ---------------------------------------------------------------- energy
+// ---------------------------------------------------------------- stats and energy
+
+void DramChannelStats::merge(const DramChannelStats& o) {
+    for (auto [a, b] : {std::pair{&reads, &o.reads}, {&writes, &o.writes}, {&reads_forwarded, &o.reads_forwarded}, {&row_hits, &o.row_hits},
+                        {&row_closed, &o.row_closed}, {&row_conflicts, &o.row_conflicts}, {&activates, &o.activates},
+                        {&precharges, &o.precharges}, {&refreshes, &o.refreshes}, {&refreshes_per_bank, &o.refreshes_per_bank},
+                        {&refresh_stalls, &o.refresh_stalls}, {&refresh_stall_cycles, &o.refresh_stall_cycles},
+                        {&refresh_postponed_cycles, &o.refresh_postponed_cycles}, {&read_to_write, &o.read_to_write},
+                        {&write_to_read, &o.write_to_read}, {&write_drains, &o.write_drains}, {&commands, &o.commands},
+                        {&data_busy_cycles, &o.data_busy_cycles}, {&read_service_sum, &o.read_service_sum},
+                        {&write_accept_wait_sum, &o.write_accept_wait_sum}, {&active_cycles, &o.active_cycles}})
+        *a += *b;
+    read_latency.merge(o.read_latency);
+    read_queueing.merge(o.read_queueing);
+    write_queueing.merge(o.write_queueing);
+    write_queue_max = std::max(write_queue_max, o.write_queue_max);
+    elapsed_cycles = std::max(elapsed_cycles, o.elapsed_cycles);
+}
+
+DramEnergy& DramEnergy::operator+=(const DramEnergy& o) {
+    activate += o.activate;
+    read += o.read;
+    write += o.write;
+    refresh += o.refresh;
+    background_active += o.background_active;
+    background_precharged += o.background_precharged;
+    return *this;
+}
 
 DramEnergy dram_energy(const DramTimingParams& p, const DramChannelStats& s) {
     DramEnergy e;
@@ -165,7 +192,6 @@ void DramChannel::put_cmd(uint64_t x, DramCommand c, uint32_t rank, uint32_t bg,
         const uint64_t e = x << 3 | bg;
         if (rs.acts.empty() || rs.acts.back() < e) rs.acts.push_back(e);
         else rs.acts.insert(std::lower_bound(rs.acts.begin(), rs.acts.end(), e), e);
-        if (x >= act_hi_) act_hi_ = x + 1;
         if (t > rs.t.act) rs.t.act = t;
         if (t > g.act) g.act = t;
         auto& w = rs.act4;
@@ -238,7 +264,7 @@ uint64_t DramChannel::col_next(uint64_t c, uint32_t rank, uint32_t bg, bool writ
     uint64_t need = std::max({c, lb(g.col, p_.tCCD_L), lb(r.col, p_.tCCD_S)});
     if (!write) need = std::max({need, lb(g.wr, p_.CWL + B + p_.tWTR_L), lb(r.wr, p_.CWL + B + p_.tWTR_S)});
     else need = std::max(need, lb(r.rd, p_.tRTW));
-    const uint64_t dmin = data_hi_ + (data_hi_ > 0 && data_last_rank_ != rank ? p_.tRTRS : 0);
+    const uint64_t dmin = data_end_for(rank);
     if (need + lat < dmin) need = dmin - lat;
     while (cmd_at(need)) ++need; // another command holds the command bus: nothing above depends on the clock
     return need;
@@ -307,7 +333,7 @@ uint64_t DramChannel::col_slot(uint64_t c, uint32_t rank, uint32_t bg, bool writ
     const uint64_t window_end = c + uint64_t(c_.read_queue) * B;
     for (;;) {
         if (c > window_end) {
-            const uint64_t dmin = data_hi_ + (data_hi_ > 0 && data_last_rank_ != rank ? p_.tRTRS : 0);
+            const uint64_t dmin = data_end_for(rank);
             c = std::max({c, dmin > lat ? dmin - lat : 0, uint64_t(std::max<int64_t>(ranks_[rank].t.col + 1, 0))});
         }
         if (c > limit) return kNever;
@@ -324,7 +350,7 @@ uint64_t DramChannel::col_slot(uint64_t c, uint32_t rank, uint32_t bg, bool writ
                 continue;
             }
             c = std::max(c, fit - lat);
-            if (c > window_end || (int64_t(c) > ranks_[rank].t.col && c + lat >= data_hi_)) continue;
+            if (c > window_end || col_at_end(c, rank, write)) continue;
         }
         // Gather the rank's column commands that can constrain [c, c + kSpan].
         int n = 0;
@@ -504,18 +530,13 @@ DramChannel::Placed DramChannel::place(const Burst& b, bool write, uint64_t earl
             if (c < due) {
                 commit_col(bi, s, b, c, write, close_after);
                 ++st_.row_hits;
-                Placed pl;
-                pl.first = pl.col = c;
-                pl.end = c + lat + B;
-                pl.outcome = RowOutcome::Hit;
-                return pl;
+                return Placed{c, c, c + lat + B, RowOutcome::Hit};
             }
         }
     }
     for (;;) {
         Bank& bk = banks_[bi];
         const uint64_t due = per_bank ? bk.refpb_due : ranks_[b.rank].ref_due;
-        Placed pl;
         // 1) a row hit
         size_t hit = SIZE_MAX;
         uint64_t c = kNever;
@@ -539,10 +560,7 @@ DramChannel::Placed DramChannel::place(const Burst& b, bool write, uint64_t earl
             }
             commit_col(bi, bk.s[hit], b, c, write, close_after);
             ++st_.row_hits;
-            pl.first = pl.col = c;
-            pl.end = c + lat + B;
-            pl.outcome = RowOutcome::Hit;
-            return pl;
+            return Placed{c, c, c + lat + B, RowOutcome::Hit};
         }
         // 2) a new row session
         Session* last = bk.s.empty() ? nullptr : &bk.s.back();
@@ -588,11 +606,7 @@ DramChannel::Placed DramChannel::place(const Burst& b, bool write, uint64_t earl
         bk.s.push_back(Session{b.row, q2, kNever, q2 + p_.tRAS});
         open_row_[bi] = b.row;
         commit_col(bi, bk.s.back(), b, c, write, close_after);
-        pl.first = conflict ? p2 : q2;
-        pl.col = c;
-        pl.end = c + lat + B;
-        pl.outcome = conflict ? RowOutcome::Conflict : RowOutcome::Closed;
-        return pl;
+        return Placed{conflict ? p2 : q2, c, c + lat + B, conflict ? RowOutcome::Conflict : RowOutcome::Closed};
     }
 }
 
@@ -780,16 +794,29 @@ void DramChannel::push_write(const Burst& b, uint64_t arrival, uint64_t accepted
     st_.write_queue_max = std::max<uint64_t>(st_.write_queue_max, wq_.size());
 }
 
-// When a waiting request may be decided. Queue mode: once it has arrived,
-// its bank has issued the column command of the request before it (a bank
-// serves one request at a time; DRAMSim3 keeps per-bank command queues) and
-// the data bus has turned to its direction (reads wait out a write drain,
-// a drain waits for the reads already scheduled). Call mode: at once.
+void DramChannel::record_read(uint64_t arrival, const Placed& pl) {
+    ++st_.reads;
+    st_.read_latency.add(pl.end - arrival);
+    st_.read_queueing.add(pl.first - arrival);
+    st_.read_service_sum += pl.end - pl.first;
+}
 
-void DramChannel::note_bypass(std::vector<Pending>& q, size_t chosen, bool write, uint64_t by, bool queue_mode) {
+void DramChannel::record_forward() {
+    ++st_.reads_forwarded;
+    st_.read_latency.add(1);
+    st_.read_queueing.add(0);
+}
+
+void DramChannel::record_write(uint64_t arrival, const Placed& pl) {
+    ++st_.writes;
+    st_.write_queueing.add(pl.col - std::min(pl.col, arrival));
+}
+
+// Older requests to the chosen one's bank (another row, ready by `by`) were passed once more.
+void DramChannel::note_bypass(std::vector<Pending>& q, size_t chosen, bool write, uint64_t by) {
     const uint32_t bi = q[chosen].bi;
     for (size_t i = 0; i < chosen; ++i)
-        if (q[i].bi == bi && q[i].b.row != q[chosen].b.row && ready_at(q[i], write, queue_mode) <= by) ++q[i].bypass;
+        if (q[i].bi == bi && q[i].b.row != q[chosen].b.row && ready_at(q[i], write) <= by) ++q[i].bypass;
 }
 
 bool DramChannel::row_wanted(const std::vector<Pending>& q, size_t skip, const Burst& b) const {
@@ -801,8 +828,8 @@ bool DramChannel::row_wanted(const std::vector<Pending>& q, size_t skip, const B
 
 // Queue mode: the write `chosen` (FR-FCFS among those ready first) to the DRAM.
 DramChannel::Placed DramChannel::drain_one(size_t i) {
-    const uint64_t by = ready_at(wq_[i], true, true);
-    note_bypass(wq_, i, true, by, true);
+    const uint64_t by = ready_at(wq_[i], true);
+    note_bypass(wq_, i, true, by);
     const Pending w = wq_[i];
     const bool close = c_.page == DramControllerConfig::Page::Closed && !row_wanted(wq_, i, w.b) && !row_wanted(rq_, SIZE_MAX, w.b);
     wq_.erase(wq_.begin() + long(i));
@@ -810,8 +837,7 @@ DramChannel::Placed DramChannel::drain_one(size_t i) {
     rebuild_wmask();
     const Placed pl = place(w.b, true, std::max(by, retired_), close);
     commit_at_[w.bi] = pl.col;
-    ++st_.writes;
-    st_.write_queueing.add(pl.col - std::min(pl.col, w.arrival));
+    record_write(w.arrival, pl);
     return pl;
 }
 
@@ -849,8 +875,7 @@ void DramChannel::drain_batch(uint64_t at, size_t n, uint64_t* first_col) {
                 if (!used_[j] && wq_[j].bi == w.bi && wq_[j].b.row == w.b.row) close = false;
         }
         const Placed pl = place(w.b, true, std::max({w.accepted, at, retired_, last_read_col_}), close);
-        ++st_.writes;
-        st_.write_queueing.add(pl.col - std::min(pl.col, w.arrival));
+        record_write(w.arrival, pl);
         drain_from_ = std::min(drain_from_, pl.col);
         drain_to_ = std::max(drain_to_, pl.col);
     }
@@ -872,9 +897,7 @@ void DramChannel::drain_batch(uint64_t at, size_t n, uint64_t* first_col) {
 uint64_t DramChannel::lt_read(const Burst& b, uint64_t arrival, bool more_in_row) {
     const uint64_t a = std::max(arrival, retired_);
     if (forwarded(b)) {
-        ++st_.reads_forwarded;
-        st_.read_latency.add(1);
-        st_.read_queueing.add(0);
+        record_forward();
         return a + 1;
     }
     const bool close = c_.page == DramControllerConfig::Page::Closed && !more_in_row;
@@ -883,10 +906,7 @@ uint64_t DramChannel::lt_read(const Burst& b, uint64_t arrival, bool more_in_row
     // take a gap in front.
     const uint64_t earliest = a >= drain_from_ && a < drain_to_ ? drain_to_ : a;
     const Placed pl = place(b, false, earliest, close);
-    ++st_.reads;
-    st_.read_latency.add(pl.end - arrival);
-    st_.read_queueing.add(pl.first - arrival);
-    st_.read_service_sum += pl.end - pl.first;
+    record_read(arrival, pl);
     return pl.end;
 }
 
@@ -916,9 +936,7 @@ void DramChannel::q_push(const Burst& b, bool write, uint64_t arrival, uint64_t 
         return;
     }
     if (forwarded(b)) {
-        ++st_.reads_forwarded;
-        st_.read_latency.add(1);
-        st_.read_queueing.add(0);
+        record_forward();
         done_.push_back({tag, arrival, arrival + 1, false});
         return;
     }
@@ -928,7 +946,6 @@ void DramChannel::q_push(const Burst& b, bool write, uint64_t arrival, uint64_t 
     r.tag = tag;
     r.bi = bank_index(b);
     rq_.push_back(r);
-    st_.read_queue_max = std::max<uint64_t>(st_.read_queue_max, rq_.size());
 }
 
 // FR-FCFS among the requests that are ready first (at `at`): in queue mode
@@ -939,7 +956,7 @@ size_t DramChannel::pick_ready(const std::vector<Pending>& q, bool write, uint64
     size_t first = SIZE_MAX, hit = SIZE_MAX, starved = SIZE_MAX;
     const bool fcfs = c_.scheduler == DramControllerConfig::Scheduler::Fcfs;
     for (size_t i = 0; i < q.size(); ++i) {
-        const uint64_t r = ready_at(q[i], write, true);
+        const uint64_t r = ready_at(q[i], write);
         if (r > at) continue;
         if (r < at) {
             at = r;
@@ -972,13 +989,6 @@ DramChannel::Action DramChannel::next_action(uint64_t& at, size_t& choice) const
     return at == kNever ? Action::None : Action::Read;
 }
 
-uint64_t DramChannel::q_next() const {
-    uint64_t at;
-    size_t i;
-    next_action(at, i);
-    return at;
-}
-
 bool DramChannel::q_step() {
     uint64_t D;
     size_t i;
@@ -1008,16 +1018,13 @@ void DramChannel::q_do(Action a, uint64_t D, size_t i) {
         }
         return;
     }
-    note_bypass(rq_, i, false, D, true);
+    note_bypass(rq_, i, false, D);
     const Pending r = rq_[i];
     const bool close = c_.page == DramControllerConfig::Page::Closed && !row_wanted(rq_, i, r.b) && !row_wanted(wq_, SIZE_MAX, r.b);
     rq_.erase(rq_.begin() + long(i));
     const Placed pl = place(r.b, false, std::max(D, retired_), close);
     commit_at_[r.bi] = pl.col;
-    ++st_.reads;
-    st_.read_latency.add(pl.end - r.arrival);
-    st_.read_queueing.add(pl.first - r.arrival);
-    st_.read_service_sum += pl.end - pl.first;
+    record_read(r.arrival, pl);
     done_.push_back({r.tag, r.arrival, pl.end, false});
 }
 

@@ -28,7 +28,6 @@
 #include <map>
 #include <queue>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "dram_timing.h"
@@ -105,15 +104,17 @@ struct DramChannelStats {
     LatencyHistogram write_queueing;  // arrival -> its write command (posted: not seen by the master)
     uint64_t read_service_sum = 0;    // first command -> last data beat
     uint64_t write_accept_wait_sum = 0; // arrival -> accepted into a full write queue
-    uint64_t read_queue_max = 0, write_queue_max = 0;
+    uint64_t write_queue_max = 0;
     uint64_t active_cycles = 0;       // rank-cycles with at least one row open (sum over ranks)
     uint64_t elapsed_cycles = 0;      // 0 .. the last scheduled activity (set by finish())
+    void merge(const DramChannelStats& o); // another channel's: counts add, maxima and elapsed take the larger
 };
 
 // Energy of a channel's counters, pJ (Micron TN-40-07 / DRAMSim3's Config::InitPowerParams).
 struct DramEnergy {
     double activate = 0, read = 0, write = 0, refresh = 0, background_active = 0, background_precharged = 0;
     double total() const { return activate + read + write + refresh + background_active + background_precharged; }
+    DramEnergy& operator+=(const DramEnergy& o);
 };
 DramEnergy dram_energy(const DramTimingParams& p, const DramChannelStats& s);
 
@@ -166,8 +167,6 @@ public:
     void q_push(const Burst& b, bool write, uint64_t arrival, uint64_t tag);
     void q_run(uint64_t until);
     bool q_step();  // one decision, whatever its time; false when nothing is waiting
-    uint64_t q_next() const; // when the next decision would be made (kNever: none without new arrivals)
-    bool q_idle() const { return rq_.empty() && wq_.empty(); }
     std::vector<Done>& q_done() { return done_; } // completions so far (the caller clears it)
 
     // End of the run at `end`: drain the write queue, refresh up to the end,
@@ -175,7 +174,6 @@ public:
     // is final afterwards.
     void finish(uint64_t end);
     const DramChannelStats& stats() const { return st_; }
-    uint64_t last_activity() const { return std::max(cmd_hi_, data_hi_); }
     uint64_t last_data() const { return data_hi_; }
     size_t write_queue_size() const { return wq_.size(); }
 
@@ -233,7 +231,6 @@ private:
     uint64_t col_next(uint64_t c, uint32_t rank, uint32_t bg, bool write) const;
     uint64_t act_next(uint64_t q, uint32_t rank, uint32_t bg) const;
     uint64_t data_next(uint64_t c, uint32_t rank, uint64_t lat) const;
-    uint64_t slot_next(uint64_t x) const { return cmd_at(x) ? x + 1 : x; }
     uint64_t col_slot(uint64_t c, uint32_t rank, uint32_t bg, bool write, uint64_t limit) const;
     // Past the rank's newest column command and the end of the data bus only
     // earlier commands constrain a column command: its earliest legal clock.
@@ -253,12 +250,22 @@ private:
     void close_session(uint32_t bi, Session& s, uint64_t pre);
     void count_turnaround(uint64_t c, bool write);
     void coverage(uint32_t rank, uint64_t limit);
-    // Write queue.
-    uint64_t ready_at(const Pending& r, bool write, bool queue_mode) const { // when it may be decided
-        if (!queue_mode) return r.accepted;
+    // One more column command of `rank` may start its data here: the end of
+    // the data bus, after tRTRS idle clocks if another rank's burst ends it.
+    uint64_t data_end_for(uint32_t rank) const { return data_hi_ + (data_hi_ > 0 && data_last_rank_ != rank ? p_.tRTRS : 0); }
+    // Stats of a read served (or forwarded from the write queue) and of a write drained.
+    void record_read(uint64_t arrival, const Placed& pl);
+    void record_forward();
+    void record_write(uint64_t arrival, const Placed& pl);
+    // Queue mode: when a waiting request may be decided: once it has arrived,
+    // its bank has issued the column command of the request before it (a bank
+    // serves one request at a time; DRAMSim3 keeps per-bank command queues)
+    // and the data bus has turned to its direction (reads wait out a write
+    // drain, a drain waits for the reads already scheduled).
+    uint64_t ready_at(const Pending& r, bool write) const {
         return std::max({r.accepted, commit_at_[r.bi], write ? write_barrier_ : read_barrier_});
     }
-    void note_bypass(std::vector<Pending>& q, size_t chosen, bool write, uint64_t by, bool queue_mode);
+    void note_bypass(std::vector<Pending>& q, size_t chosen, bool write, uint64_t by);
     bool row_wanted(const std::vector<Pending>& q, size_t skip, const Burst& b) const;
     Placed drain_one(size_t chosen);
     void commit_col(uint32_t bi, Session& s, const Burst& b, uint64_t c, bool write, bool close_after);
@@ -276,7 +283,7 @@ private:
     std::vector<Track> groups_;          // per rank x bank group
     std::vector<uint8_t> cmd_, data_;    // the timeline, a ring over [base_, base_ + size)
     uint64_t mask_ = 0, base_ = 0, cmd_hi_ = 0, data_hi_ = 0;
-    uint64_t col_hi_ = 0, act_hi_ = 0;   // one past the newest column command / ACT
+    uint64_t col_hi_ = 0;                // one past the newest column command
     uint32_t data_last_rank_ = 0;
     int last_col_write_ = -1;            // direction of the newest column command (-1 none)
     std::vector<std::pair<uint64_t, uint64_t>> gaps_; // free data-bus intervals [start, end) >= a burst, below data_hi_, ascending
@@ -285,10 +292,9 @@ private:
     std::vector<uint64_t> wkeys_;         // wq_[i].b.key, for forwarding
     std::array<uint64_t, 4> wmask_{};     // a bit per hash of a queued write's key: most reads miss it
     static uint32_t wbit(uint64_t key) { return uint32_t(((key >> 6) * 0x9E3779B97F4A7C15ull) >> 56); }
-    std::vector<uint32_t> order_;         // call-mode drain order (scratch)
-    std::vector<uint8_t> used_;
     void rebuild_wmask();
     void drain_batch(uint64_t at, size_t n, uint64_t* first_col);
+    std::vector<uint8_t> used_;           // drain_batch scratch
     std::vector<Done> done_;
     uint64_t read_barrier_ = 0, write_barrier_ = 0; // the data bus turns around once per write drain
     uint64_t last_read_col_ = 0, last_write_col_ = 0;
