@@ -17,6 +17,13 @@ std::string hex(uint64_t v) {
 
 bool is_pow2(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
 
+// A field spelled one of two ways (the first is the default): true for the second.
+bool second_of(const ConfigNode& c, const char* key, const char* first, const char* second) {
+    const std::string v = c.str(key, first);
+    if (v != first && v != second) c.fail(key, "\"" + v + "\" (known: " + first + ", " + second + ")");
+    return v == second;
+}
+
 void read_dram(const ConfigNode& n, DeviceConfig& d) {
     const std::string preset = n.str("preset");
     const DramTimingParams* p = find_dram_preset(preset);
@@ -94,17 +101,11 @@ void read_dram(const ConfigNode& n, DeviceConfig& d) {
         ConfigNode c = n.object("controller");
         c.allow_only({"page_policy", "scheduler", "refresh", "read_queue", "write_queue", "write_high", "write_low", "write_idle", "starvation_cap"});
         DramControllerConfig& cc = d.dram.controller;
-        const std::string page = c.str("page_policy", "open");
-        if (page != "open" && page != "closed") c.fail("page_policy", "\"" + page + "\" (known: open, closed)");
-        cc.page = page == "open" ? DramControllerConfig::Page::Open : DramControllerConfig::Page::Closed;
-        const std::string sch = c.str("scheduler", "fr-fcfs");
-        if (sch != "fr-fcfs" && sch != "fcfs") c.fail("scheduler", "\"" + sch + "\" (known: fr-fcfs, fcfs)");
-        cc.scheduler = sch == "fcfs" ? DramControllerConfig::Scheduler::Fcfs : DramControllerConfig::Scheduler::FrFcfs;
-        const std::string ref = c.str("refresh", "all_bank");
-        if (ref != "all_bank" && ref != "per_bank") c.fail("refresh", "\"" + ref + "\" (known: all_bank, per_bank)");
-        if (ref == "per_bank" && !tp.per_bank_refresh())
-            c.fail("refresh", "per_bank: " + tp.name + " has no per-bank refresh (tRFCpb / tREFIpb are 0)");
-        cc.refresh = ref == "per_bank" ? DramControllerConfig::Refresh::PerBank : DramControllerConfig::Refresh::AllBank;
+        cc.page = second_of(c, "page_policy", "open", "closed") ? DramControllerConfig::Page::Closed : DramControllerConfig::Page::Open;
+        cc.scheduler = second_of(c, "scheduler", "fr-fcfs", "fcfs") ? DramControllerConfig::Scheduler::Fcfs : DramControllerConfig::Scheduler::FrFcfs;
+        const bool per_bank = second_of(c, "refresh", "all_bank", "per_bank");
+        if (per_bank && !tp.per_bank_refresh()) c.fail("refresh", "per_bank: " + tp.name + " has no per-bank refresh (tRFCpb / tREFIpb are 0)");
+        cc.refresh = per_bank ? DramControllerConfig::Refresh::PerBank : DramControllerConfig::Refresh::AllBank;
         cc.read_queue = uint32_t(c.u64_in("read_queue", cc.read_queue, 1, 4096));
         cc.write_queue = uint32_t(c.u64_in("write_queue", cc.write_queue, 1, 4096));
         cc.write_high = uint32_t(c.u64_in("write_high", std::min(cc.write_high, cc.write_queue), 1, 4096));
